@@ -1,0 +1,198 @@
+package dev.gonetpoll.channel;
+
+import dev.gonetpoll.poll.Netpoller;
+import dev.gonetpoll.poll.PollDesc;
+import dev.gonetpoll.sys.Socket;
+import io.netty.channel.AbstractChannel;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelMetadata;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * What every gonetpoll channel shares: a non-blocking {@link Socket}, its {@link PollDesc} in the
+ * group's netpoller, and the readiness bookkeeping its loop's goroutine drives.
+ *
+ * <h2>I/O readiness</h2>
+ * The loop calls {@link #armIo} before it parks and {@link #processIo} after every pass. A direction
+ * is looked at only while the channel wants it ({@link #wantsRead}, {@link #wantsWrite}); otherwise
+ * its edge stays latched in the descriptor until it is wanted. {@link #readReady} and
+ * {@link #writeReady} hold readiness taken from the descriptor (or "maybe more data": a read pass
+ * that stopped before the kernel said EAGAIN) that has not been acted on yet.
+ *
+ * <p>All methods except the constructors run in the loop's goroutine.
+ */
+abstract class AbstractGoNetpollChannel extends AbstractChannel {
+
+    final Socket socket;
+    private PollDesc pollDesc;
+    private Netpoller netpoller;
+    boolean readReady;
+    boolean writeReady;
+    /** Set by doBeginRead, cleared once a read pass delivered something (Netty's read() contract). */
+    boolean readPending;
+    volatile boolean active;
+
+    AbstractGoNetpollChannel(Channel parent, Socket socket, boolean active) {
+        super(parent);
+        this.socket = socket;
+        this.active = active;
+    }
+
+    GoNetpollEventLoop loop() {
+        return (GoNetpollEventLoop) eventLoop();
+    }
+
+    @Override
+    protected boolean isCompatible(EventLoop loop) {
+        return loop instanceof GoNetpollEventLoop;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    @Override
+    public boolean isActive() {
+        return active;
+    }
+
+    @Override
+    public abstract ChannelMetadata metadata();
+
+    @Override
+    protected void doRegister(ChannelPromise promise) {
+        GoNetpollEventLoop loop = loop();
+        Netpoller target = loop.netpoller();
+        try {
+            if (pollDesc != null && netpoller != target) {
+                netpoller.close(pollDesc); // re-registered with another group: move to its epoll instance
+                pollDesc = null;
+            }
+            if (pollDesc == null) {
+                pollDesc = target.open(socket.fd());
+                netpoller = target;
+            }
+        } catch (Throwable t) {
+            promise.setFailure(t);
+            return;
+        }
+        loop.addChannel(this);
+        promise.setSuccess();
+    }
+
+    @Override
+    protected void doDeregister() {
+        // The fd stays in the epoll set (registered once, never modified) until it is closed.
+        loop().removeChannel(this);
+    }
+
+    @Override
+    protected void doBeginRead() {
+        readPending = true;
+    }
+
+    @Override
+    protected void doClose() throws Exception {
+        active = false;
+        try {
+            if (pollDesc != null) {
+                netpoller.close(pollDesc); // unblock, deregister, recycle: before the fd number is freed
+            }
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** Whether the loop should act on read readiness now. */
+    abstract boolean wantsRead();
+
+    /** Whether the loop should act on write readiness now. */
+    abstract boolean wantsWrite();
+
+    /** Read readiness arrived (or more data may be left): read. */
+    abstract void readReady();
+
+    /** Write readiness arrived: finish a connect or flush what waits. */
+    abstract void writeReady();
+
+    /**
+     * Before the loop parks: publish the goroutine as the waiter of each wanted direction.
+     *
+     * @return true if something is ready already, so the loop must not park
+     */
+    final boolean armIo(Thread g) {
+        PollDesc pd = pollDesc;
+        if (pd == null || !isOpen()) {
+            return false;
+        }
+        boolean ready = false;
+        if (wantsWrite()) {
+            ready |= writeReady || (writeReady = arm(pd, PollDesc.WRITE, g));
+        }
+        if (wantsRead()) {
+            ready |= readReady || (readReady = arm(pd, PollDesc.READ, g));
+        }
+        return ready;
+    }
+
+    private static boolean arm(PollDesc pd, int mode, Thread g) {
+        // ARM_CLOSED cannot normally happen (only this goroutine closes the descriptor); treat it
+        // as ready so the next syscall reports the real state.
+        return pd.arm(mode, g) != PollDesc.ARM_WAITING;
+    }
+
+    /** After each loop pass: act on readiness; true if it did any I/O work. */
+    final boolean processIo() {
+        PollDesc pd = pollDesc;
+        if (pd == null || !isOpen()) {
+            return false;
+        }
+        boolean worked = false;
+        if (wantsWrite()) {
+            if (!writeReady) {
+                writeReady = pd.consume(PollDesc.WRITE);
+            }
+            if (writeReady) {
+                writeReady = false;
+                worked = true;
+                writeReady();
+            }
+        }
+        if (wantsRead() && isOpen()) {
+            if (!readReady) {
+                readReady = pd.consume(PollDesc.READ);
+            }
+            if (readReady) {
+                readReady = false;
+                worked = true;
+                readReady();
+            }
+        }
+        return worked;
+    }
+
+    @Override
+    protected SocketAddress localAddress0() {
+        return socket.localAddress();
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+        return socket.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) super.remoteAddress();
+    }
+}

@@ -1,0 +1,459 @@
+package dev.gonetpoll.channel;
+
+import dev.gonetpoll.poll.Netpoller;
+import dev.gonetpoll.sched.Scheduler;
+import dev.gonetpoll.sched.Timer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
+import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.internal.ObjectUtil;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A Netty {@link EventLoop} whose tasks, timers and channel I/O all run inside one goroutine (a
+ * virtual thread on the group's {@link Scheduler}), one after another. Netty's rule "everything of a
+ * loop runs on one thread, in order" holds with thread = that goroutine, and a handler that blocks
+ * parks only this goroutine: the processor runs other loops meanwhile.
+ *
+ * <h2>The goroutine</h2>
+ * A loop has a goroutine only while it has work: channels, tasks or scheduled tasks. Then
+ * {@link #gState} is {@code G_RUNNING}; otherwise it is {@code G_IDLE} and the next {@link #execute}
+ * starts a new goroutine (CAS IDLE→RUNNING, so exactly one starts). A goroutine that runs out of work
+ * sets IDLE, then re-checks the task queue and takes the loop back (CAS IDLE→RUNNING) if a task
+ * slipped in; a submitter that saw RUNNING relies on that re-check.
+ *
+ * <h2>Parking</h2>
+ * Before parking the goroutine sets {@link #parked}, arms the poll descriptors of the channels that
+ * wait for I/O (publishing itself as their waiter) and re-checks the task queue. Submitters enqueue,
+ * then unpark it if they win the CAS parked true→false; the netpoller unparks it when a descriptor
+ * becomes ready; the loop's {@link Timer} unparks it at the next scheduled task's deadline. Spurious
+ * wake-ups are harmless: every pass re-reads all sources.
+ *
+ * <h2>Life cycle</h2>
+ * ACTIVE → SHUTTING_DOWN (closes its channels, keeps running tasks until a quiet period passes or the
+ * timeout ends) → SHUTDOWN (rejects tasks) → TERMINATED ({@link #terminationFuture} done).
+ */
+public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor implements EventLoop {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(GoNetpollEventLoop.class);
+
+    private static final int G_IDLE = 0;
+    private static final int G_RUNNING = 1;
+
+    private static final int ST_ACTIVE = 0;
+    private static final int ST_SHUTTING_DOWN = 1;
+    private static final int ST_SHUTDOWN = 2;
+    private static final int ST_TERMINATED = 3;
+
+    /** Tasks run per pass before the loop looks at I/O again. */
+    private static final int MAX_TASKS_PER_PASS = 1024;
+    /** Passes without parking after which the goroutine yields its processor to others. */
+    private static final int BUSY_PASSES_BEFORE_YIELD = 8;
+    private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final AbstractGoNetpollChannel[] NO_CHANNELS = {};
+
+    private final GoNetpollEventLoopGroup group;
+    private final Scheduler scheduler;
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final AtomicInteger gState = new AtomicInteger(G_IDLE);
+    private final AtomicBoolean parked = new AtomicBoolean();
+    private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
+    private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
+    /** The goroutine running this loop now, null while idle. */
+    private volatile Thread thread;
+
+    // Goroutine-only state
+    private AbstractGoNetpollChannel[] channels = NO_CHANNELS;
+    private Timer wakeTimer;
+    private volatile long quietPeriodNanos;
+    private volatile long shutdownTimeoutNanos;
+    private long shutdownStartNanos;
+    private long lastTaskNanos;
+    private boolean channelsClosedForShutdown;
+
+    GoNetpollEventLoop(GoNetpollEventLoopGroup group, Scheduler scheduler) {
+        super(group);
+        this.group = group;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public EventLoopGroup parent() {
+        return group;
+    }
+
+    @Override
+    public EventLoop next() {
+        return this;
+    }
+
+    Netpoller netpoller() {
+        return scheduler.netpoller();
+    }
+
+    @Override
+    public ChannelFuture register(Channel channel) {
+        return register(new DefaultChannelPromise(channel, this));
+    }
+
+    @Override
+    public ChannelFuture register(ChannelPromise promise) {
+        ObjectUtil.checkNotNull(promise, "promise");
+        promise.channel().unsafe().register(this, promise);
+        return promise;
+    }
+
+    @Deprecated
+    @Override
+    public ChannelFuture register(Channel channel, ChannelPromise promise) {
+        ObjectUtil.checkNotNull(channel, "channel");
+        ObjectUtil.checkNotNull(promise, "promise");
+        channel.unsafe().register(this, promise);
+        return promise;
+    }
+
+    @Override
+    public boolean inEventLoop(Thread t) {
+        return t == thread;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Submitting work
+
+    @Override
+    public void execute(Runnable task) {
+        ObjectUtil.checkNotNull(task, "task");
+        if (isShutdown()) {
+            throw new RejectedExecutionException("event loop shut down");
+        }
+        tasks.offer(task);
+        if (!inEventLoop()) {
+            wakeup();
+        }
+    }
+
+    /** Makes sure the goroutine runs soon: starts one if the loop is idle, else unparks it. */
+    private void wakeup() {
+        if (gState.get() == G_IDLE) {
+            if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
+                startGoroutine();
+            }
+        } else if (parked.get() && parked.compareAndSet(true, false)) {
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    private void startGoroutine() {
+        if (!group.loopStarted(this)) {
+            // the group terminated: nothing can run this loop any more
+            gState.set(G_IDLE);
+            terminateWithoutGoroutine();
+            throw new RejectedExecutionException("the GoNetpollEventLoopGroup of this loop is terminated");
+        }
+        try {
+            scheduler.go(this::run);
+        } catch (RejectedExecutionException e) {
+            gState.set(G_IDLE);
+            group.loopStopped(this);
+            terminateWithoutGoroutine();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Channels (goroutine only)
+
+    void addChannel(AbstractGoNetpollChannel ch) {
+        assert inEventLoop();
+        AbstractGoNetpollChannel[] old = channels;
+        AbstractGoNetpollChannel[] grown = Arrays.copyOf(old, old.length + 1);
+        grown[old.length] = ch;
+        channels = grown;
+    }
+
+    void removeChannel(AbstractGoNetpollChannel ch) {
+        assert inEventLoop();
+        AbstractGoNetpollChannel[] old = channels;
+        for (int i = 0; i < old.length; i++) {
+            if (old[i] == ch) {
+                AbstractGoNetpollChannel[] shrunk = new AbstractGoNetpollChannel[old.length - 1];
+                System.arraycopy(old, 0, shrunk, 0, i);
+                System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
+                channels = shrunk.length == 0 ? NO_CHANNELS : shrunk;
+                return;
+            }
+        }
+    }
+
+    int channelCount() {
+        return channels.length;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The goroutine's body
+
+    private void run() {
+        thread = Thread.currentThread();
+        int busyPasses = 0;
+        try {
+            for (;;) {
+                boolean worked = runTasks();
+                worked |= processIo();
+                if (state.get() >= ST_SHUTTING_DOWN) {
+                    if (confirmShutdown()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (channels.length == 0 && tasks.isEmpty() && !hasScheduledTasks()) {
+                    if (goIdle()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (worked && ++busyPasses < BUSY_PASSES_BEFORE_YIELD) {
+                    continue;
+                }
+                if (worked) {
+                    busyPasses = 0;
+                    if (!parkIfNothingReady(0)) {
+                        Thread.yield(); // busy for a while: let the processor's other goroutines run
+                    }
+                    continue;
+                }
+                busyPasses = 0;
+                parkIfNothingReady(-1);
+            }
+        } catch (Throwable t) {
+            logger.error("gonetpoll event loop goroutine failed; the loop is terminated", t);
+            state.set(ST_TERMINATED);
+            closeAllChannels();
+            finishTermination();
+        }
+    }
+
+    private boolean runTasks() {
+        boolean ran = false;
+        long now = ticker().nanoTime();
+        Runnable scheduled;
+        while ((scheduled = pollScheduledTask(now)) != null) {
+            safeExecute(scheduled);
+            ran = true;
+        }
+        for (int i = 0; i < MAX_TASKS_PER_PASS; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                break;
+            }
+            safeExecute(task);
+            ran = true;
+        }
+        if (ran) {
+            lastTaskNanos = System.nanoTime();
+        }
+        return ran;
+    }
+
+    private boolean processIo() {
+        boolean worked = false;
+        for (AbstractGoNetpollChannel ch : channels) {
+            worked |= ch.processIo();
+        }
+        return worked;
+    }
+
+    /**
+     * Arms I/O interest, re-checks the sources and parks until something happens or the next
+     * scheduled task is due.
+     *
+     * @param maxParkNanos 0 to only check readiness (no park), -1 for no limit other than timers
+     * @return true if it found something ready without parking
+     */
+    private boolean parkIfNothingReady(long maxParkNanos) {
+        Thread me = thread;
+        parked.set(true);
+        boolean ready = !tasks.isEmpty();
+        for (AbstractGoNetpollChannel ch : channels) {
+            ready |= ch.armIo(me);
+        }
+        if (ready || maxParkNanos == 0) {
+            parked.set(false);
+            return ready;
+        }
+        long delay = nextScheduledTaskNano();
+        if (delay == 0) {
+            parked.set(false);
+            return true;
+        }
+        if (delay > 0) {
+            wakeTimer().reset(System.nanoTime() + delay);
+        }
+        LockSupport.park(this);
+        parked.set(false);
+        return false;
+    }
+
+    private Timer wakeTimer() {
+        Timer t = wakeTimer;
+        if (t == null) {
+            t = wakeTimer = scheduler.newTimer(this::wakeup);
+        }
+        return t;
+    }
+
+    /** Gives the goroutine up; true if it must exit, false if work slipped in and it keeps the loop. */
+    private boolean goIdle() {
+        if (wakeTimer != null) {
+            wakeTimer.stop();
+        }
+        thread = null;
+        group.loopStopped(this);
+        gState.set(G_IDLE);
+        if (!tasks.isEmpty() || state.get() >= ST_SHUTTING_DOWN) {
+            if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
+                if (group.loopStarted(this)) {
+                    thread = Thread.currentThread();
+                    return false;
+                }
+                gState.set(G_IDLE);
+                terminateWithoutGoroutine();
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Shutdown
+
+    @Override
+    public boolean isShuttingDown() {
+        return state.get() >= ST_SHUTTING_DOWN;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state.get() >= ST_SHUTDOWN;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return state.get() == ST_TERMINATED;
+    }
+
+    @Override
+    public Future<?> terminationFuture() {
+        return terminationFuture;
+    }
+
+    @Override
+    public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+        ObjectUtil.checkPositiveOrZero(quietPeriod, "quietPeriod");
+        if (timeout < quietPeriod) {
+            throw new IllegalArgumentException(
+                    "timeout: " + timeout + " (expected >= quietPeriod (" + quietPeriod + "))");
+        }
+        ObjectUtil.checkNotNull(unit, "unit");
+        if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
+            quietPeriodNanos = unit.toNanos(quietPeriod);
+            shutdownTimeoutNanos = unit.toNanos(timeout);
+            wakeup();
+        }
+        return terminationFuture;
+    }
+
+    @Deprecated
+    @Override
+    public void shutdown() {
+        shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminationFuture.await(timeout, unit);
+    }
+
+    /** Called in the goroutine while shutting down; true once the loop has terminated. */
+    private boolean confirmShutdown() {
+        if (!channelsClosedForShutdown) {
+            channelsClosedForShutdown = true;
+            closeAllChannels();
+            shutdownStartNanos = System.nanoTime();
+            lastTaskNanos = shutdownStartNanos;
+        }
+        cancelScheduledTasks();
+        boolean ran = runTasks();
+        long now = System.nanoTime();
+        boolean quiet = !ran && now - lastTaskNanos >= quietPeriodNanos;
+        boolean timedOut = now - shutdownStartNanos >= shutdownTimeoutNanos;
+        if (state.get() >= ST_SHUTDOWN || quiet || timedOut || quietPeriodNanos == 0 && !ran) {
+            state.set(ST_SHUTDOWN);
+            runTasks(); // what was submitted before the state change
+            finishTermination();
+            return true;
+        }
+        // Wait for the quiet period to pass, but wake for new tasks at once.
+        long wait = Math.min(SHUTDOWN_POLL_NANOS, quietPeriodNanos - (now - lastTaskNanos));
+        parked.set(true);
+        if (tasks.isEmpty() && wait > 0) {
+            wakeTimer().reset(now + wait);
+            LockSupport.park(this);
+        }
+        parked.set(false);
+        return false;
+    }
+
+    private void closeAllChannels() {
+        for (AbstractGoNetpollChannel ch : channels) {
+            ch.unsafe().close(ch.unsafe().voidPromise());
+        }
+        processIo();
+    }
+
+    private void finishTermination() {
+        state.set(ST_TERMINATED);
+        if (wakeTimer != null) {
+            wakeTimer.stop();
+        }
+        thread = null;
+        group.loopStopped(this);
+        gState.set(G_IDLE);
+        terminationFuture.trySuccess(null);
+    }
+
+    /** Terminates a loop that has no goroutine and can get none. */
+    private void terminateWithoutGoroutine() {
+        state.set(ST_TERMINATED);
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            logger.debug("dropping task {} submitted to a loop of a terminated group", task);
+        }
+        terminationFuture.trySuccess(null);
+    }
+
+    @Override
+    public String toString() {
+        return "GoNetpollEventLoop@" + Integer.toHexString(System.identityHashCode(this))
+                + "[channels=" + channels.length + ", goroutine=" + thread + "]";
+    }
+}

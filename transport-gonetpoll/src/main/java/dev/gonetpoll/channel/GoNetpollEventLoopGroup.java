@@ -1,0 +1,233 @@
+package dev.gonetpoll.channel;
+
+import dev.gonetpoll.poll.Netpoller;
+import dev.gonetpoll.sched.RuntimeRequirements;
+import dev.gonetpoll.sched.Scheduler;
+import dev.gonetpoll.sys.NativeAccess;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.AbstractEventExecutorGroup;
+import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.internal.ObjectUtil;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gonetpoll {@link EventLoopGroup}: a Go-style runtime (processors, run queues, work stealing,
+ * one shared epoll netpoller) on which every registered channel gets its own {@link GoNetpollEventLoop},
+ * that is its own goroutine, so handlers may block. Swap it into a bootstrap together with
+ * {@link GoNetpollServerSocketChannel} / {@link GoNetpollSocketChannel}.
+ *
+ * <h2>Loops and shutdown</h2>
+ * {@link #next()} returns a new loop each time (goroutine per connection). A loop costs a goroutine
+ * only while it has work; the group tracks exactly those loops ({@link #liveLoops}). Shutting the
+ * group down sets {@link #state}, then shuts down every live loop; a loop that starts later sees the
+ * state in {@link #loopStarted} and shuts itself down. When the last live loop has stopped, the
+ * scheduler's carriers stop and the netpoller closes, and {@link #terminationFuture()} completes.
+ */
+public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup implements EventLoopGroup {
+
+    private static final int ST_ACTIVE = 0;
+    private static final int ST_SHUTTING_DOWN = 1;
+    private static final int ST_TERMINATING = 2;
+    private static final int ST_TERMINATED = 3;
+
+    private static final AtomicInteger GROUP_IDS = new AtomicInteger();
+
+    private final Netpoller netpoller;
+    private final Scheduler scheduler;
+    private final Set<GoNetpollEventLoop> liveLoops = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
+    private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
+    private volatile long quietPeriodNanos;
+    private volatile long timeoutNanos;
+
+    /** A group with one processor per available CPU. */
+    public GoNetpollEventLoopGroup() {
+        this(0);
+    }
+
+    /**
+     * @param processors the number of processors (carrier threads), Go's GOMAXPROCS; 0 means one per
+     *                   available CPU
+     * @throws IllegalStateException if a required JVM flag is missing (the message names it)
+     */
+    public GoNetpollEventLoopGroup(int processors) {
+        ObjectUtil.checkPositiveOrZero(processors, "processors");
+        RuntimeRequirements.checkGoroutineSupport();
+        NativeAccess.check();
+        int n = processors == 0 ? NettyRuntime.availableProcessors() : processors;
+        try {
+            this.netpoller = new Netpoller();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the gonetpoll netpoller", e);
+        }
+        this.scheduler = new Scheduler("gonetpoll-" + GROUP_IDS.incrementAndGet(), n, netpoller);
+    }
+
+    /** The number of processors. */
+    public int processorCount() {
+        return scheduler.processorCount();
+    }
+
+    /** Loops that currently have a goroutine (for diagnostics and tests). */
+    public int liveLoopCount() {
+        return liveLoops.size();
+    }
+
+    /** Descriptors registered with the shared epoll instance (for diagnostics and tests). */
+    public int registeredFdCount() {
+        return netpoller.registeredCount();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Loops
+
+    /** A new loop: each channel registered through the group gets its own goroutine. */
+    @Override
+    public EventLoop next() {
+        return new GoNetpollEventLoop(this, scheduler);
+    }
+
+    @Override
+    public ChannelFuture register(Channel channel) {
+        return next().register(channel);
+    }
+
+    @Override
+    public ChannelFuture register(ChannelPromise promise) {
+        return next().register(promise);
+    }
+
+    @Deprecated
+    @Override
+    public ChannelFuture register(Channel channel, ChannelPromise promise) {
+        return next().register(channel, promise);
+    }
+
+    /** A snapshot of the loops that currently have a goroutine. */
+    @Override
+    public Iterator<EventExecutor> iterator() {
+        List<EventExecutor> snapshot = new ArrayList<>(liveLoops);
+        return snapshot.iterator();
+    }
+
+    /** A loop got a goroutine; false if the group is terminated and the loop must not run. */
+    boolean loopStarted(GoNetpollEventLoop loop) {
+        liveLoops.add(loop);
+        int s = state.get();
+        if (s >= ST_TERMINATING) {
+            liveLoops.remove(loop);
+            return false;
+        }
+        if (s == ST_SHUTTING_DOWN) {
+            loop.shutdownGracefully(quietPeriodNanos, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    /** A loop's goroutine ended (idle or terminated). */
+    void loopStopped(GoNetpollEventLoop loop) {
+        liveLoops.remove(loop);
+        if (state.get() == ST_SHUTTING_DOWN && liveLoops.isEmpty()) {
+            terminate();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Shutdown
+
+    @Override
+    public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+        ObjectUtil.checkPositiveOrZero(quietPeriod, "quietPeriod");
+        if (timeout < quietPeriod) {
+            throw new IllegalArgumentException(
+                    "timeout: " + timeout + " (expected >= quietPeriod (" + quietPeriod + "))");
+        }
+        quietPeriodNanos = unit.toNanos(quietPeriod);
+        timeoutNanos = unit.toNanos(timeout);
+        if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
+            for (GoNetpollEventLoop loop : liveLoops) {
+                loop.shutdownGracefully(quietPeriod, timeout, unit);
+            }
+            if (liveLoops.isEmpty()) {
+                terminate();
+            }
+        }
+        return terminationFuture;
+    }
+
+    /** Stops the runtime once no loop is live; runs at most once, off the carriers. */
+    private void terminate() {
+        if (!state.compareAndSet(ST_SHUTTING_DOWN, ST_TERMINATING)) {
+            return;
+        }
+        Thread.ofPlatform().name("gonetpoll-terminator").daemon(true).start(() -> {
+            try {
+                // A loop may have started between the last stop and our state change: let it finish.
+                while (!liveLoops.isEmpty()) {
+                    for (GoNetpollEventLoop loop : liveLoops) {
+                        loop.shutdownGracefully(quietPeriodNanos, timeoutNanos, TimeUnit.NANOSECONDS);
+                    }
+                    Thread.sleep(10);
+                }
+                scheduler.shutdown();
+                while (!scheduler.awaitTermination(1, TimeUnit.SECONDS)) {
+                    scheduler.shutdown(); // wakes carriers again if one was busy
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            netpoller.close();
+            state.set(ST_TERMINATED);
+            terminationFuture.trySuccess(null);
+        });
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+        return state.get() >= ST_SHUTTING_DOWN;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state.get() >= ST_TERMINATING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return state.get() == ST_TERMINATED;
+    }
+
+    @Override
+    public Future<?> terminationFuture() {
+        return terminationFuture;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminationFuture.await(timeout, unit);
+    }
+
+    @Deprecated
+    @Override
+    public void shutdown() {
+        shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.gonetpoll.sched;
+
+/**
+ * A one-shot timer whose action runs on a carrier thread when its deadline passes (Go's timer).
+ * The action must be short and must never block: typically it unparks a goroutine. It may run
+ * late, never early, and can run spuriously after a concurrent {@link #reset}; callers re-check.
+ *
+ * <p>A timer lives in the heap of the processor that first armed it; {@link #reset} and
+ * {@link #stop} may be called from any thread and lock that heap.
+ */
+public final class Timer {
+
+    final Runnable action;
+    private final Scheduler scheduler;
+    /** The heap this timer belongs to, set on the first reset. */
+    TimerHeap heap;
+    /** Deadline in {@link System#nanoTime} terms; guarded by the heap's lock. */
+    long when;
+    /** Position in the heap array, -1 when not scheduled; guarded by the heap's lock. */
+    int index = -1;
+
+    Timer(Scheduler scheduler, Runnable action) {
+        this.scheduler = scheduler;
+        this.action = action;
+    }
+
+    /** Arms the timer for {@code deadlineNanos} ({@link System#nanoTime} based), moving it if armed. */
+    public void reset(long deadlineNanos) {
+        TimerHeap h = heap;
+        if (h == null) {
+            h = heap = scheduler.timerHeapForCaller();
+        }
+        if (h.schedule(this, deadlineNanos)) {
+            scheduler.timerMovedEarlier(deadlineNanos);
+        }
+    }
+
+    /** Disarms the timer; true if it was armed. */
+    public boolean stop() {
+        TimerHeap h = heap;
+        return h != null && h.remove(this);
+    }
+
+    /** Deadline of an armed timer (for diagnostics). */
+    public long deadline() {
+        return when;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.gonetpoll.sys;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+
+/** Turns a failed syscall into the exception a Netty (or java.net) user expects. */
+public final class Errors {
+
+    private Errors() {
+    }
+
+    public static IOException newIOException(String syscall, int errno) {
+        return newIOException(syscall, errno, null);
+    }
+
+    /**
+     * @param address the remote (connect) or local (bind) address the call was about, named in the
+     *                message; may be null
+     */
+    public static IOException newIOException(String syscall, int errno, SocketAddress address) {
+        String message = syscall + "(..) failed: " + strerror(errno);
+        String messageWithAddress = address == null ? message : message + ": " + address;
+        return switch (errno) {
+            // The fd is gone: to a channel user that is a closed channel, not an I/O failure.
+            case Linux.EBADF -> new ClosedChannelException();
+            case Linux.ECONNREFUSED -> new ConnectException(messageWithAddress);
+            case Linux.ETIMEDOUT -> isConnect(syscall)
+                    ? new ConnectException(address == null ? "connection timed out" : "connection timed out: " + address)
+                    : new ErrnoException(syscall, errno, messageWithAddress);
+            case Linux.ENETUNREACH, Linux.EHOSTUNREACH -> new NoRouteToHostException(messageWithAddress);
+            case Linux.EADDRINUSE, Linux.EADDRNOTAVAIL, Linux.EACCES -> "bind".equals(syscall)
+                    ? new BindException(messageWithAddress)
+                    : new ErrnoException(syscall, errno, messageWithAddress);
+            case Linux.EMFILE, Linux.ENFILE -> new ErrnoException(syscall, errno,
+                    message + " (file descriptor limit reached; check ulimit -n and fd leaks)");
+            default -> new ErrnoException(syscall, errno, messageWithAddress);
+        };
+    }
+
+    /**
+     * English text for an errno, as glibc's C locale prints it. A fixed table instead of libc's
+     * strerror, which depends on the locale and is not thread-safe.
+     */
+    public static String strerror(int errno) {
+        return switch (errno) {
+            case Linux.EPERM -> "Operation not permitted";
+            case Linux.ENOENT -> "No such file or directory";
+            case Linux.EINTR -> "Interrupted system call";
+            case Linux.EBADF -> "Bad file descriptor";
+            case Linux.EAGAIN -> "Resource temporarily unavailable";
+            case Linux.ENOMEM -> "Cannot allocate memory";
+            case Linux.EACCES -> "Permission denied";
+            case Linux.EINVAL -> "Invalid argument";
+            case Linux.ENFILE -> "Too many open files in system";
+            case Linux.EMFILE -> "Too many open files";
+            case Linux.EPIPE -> "Broken pipe";
+            case Linux.ENOPROTOOPT -> "Protocol not available";
+            case Linux.EAFNOSUPPORT -> "Address family not supported by protocol";
+            case Linux.EADDRINUSE -> "Address already in use";
+            case Linux.EADDRNOTAVAIL -> "Cannot assign requested address";
+            case Linux.ENETUNREACH -> "Network is unreachable";
+            case Linux.ECONNABORTED -> "Software caused connection abort";
+            case Linux.ECONNRESET -> "Connection reset by peer";
+            case Linux.ENOBUFS -> "No buffer space available";
+            case Linux.EISCONN -> "Transport endpoint is already connected";
+            case Linux.ENOTCONN -> "Transport endpoint is not connected";
+            case Linux.ETIMEDOUT -> "Connection timed out";
+            case Linux.ECONNREFUSED -> "Connection refused";
+            case Linux.EHOSTUNREACH -> "No route to host";
+            case Linux.EALREADY -> "Operation already in progress";
+            case Linux.EINPROGRESS -> "Operation now in progress";
+            default -> "errno " + errno;
+        };
+    }
+
+    private static boolean isConnect(String syscall) {
+        return "connect".equals(syscall) || "finishConnect".equals(syscall);
+    }
+}

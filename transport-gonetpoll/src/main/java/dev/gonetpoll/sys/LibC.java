@@ -1,0 +1,69 @@
+package dev.gonetpoll.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * Raw libc calls through JNA direct mapping. Return values and errno are exactly those of libc.
+ *
+ * <p>Pointers are passed as {@code long} native addresses, so every call takes JNA's fast path
+ * with no argument conversion. Read {@link #errno()} right after a failed call, before any other
+ * native call on the same thread can overwrite it.
+ */
+public final class LibC {
+
+    static {
+        // Constants, struct layouts (iovec, epoll_event) and the long-as-pointer mapping assume LP64 Linux.
+        if (!Platform.isLinux() || !Platform.is64Bit()) {
+            throw new UnsupportedOperationException("gonetpoll needs 64-bit Linux, not "
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+        }
+        Native.register(LibC.class, Platform.C_LIBRARY_NAME);
+    }
+
+    private LibC() {
+    }
+
+    public static native int epoll_create1(int flags);
+
+    public static native int epoll_ctl(int epfd, int op, int fd, long eventAddr);
+
+    public static native int epoll_wait(int epfd, long eventsAddr, int maxEvents, int timeoutMillis);
+
+    public static native int eventfd(int initval, int flags);
+
+    public static native long read(int fd, long buf, long count);
+
+    public static native long write(int fd, long buf, long count);
+
+    public static native long readv(int fd, long iov, int iovcnt);
+
+    public static native long writev(int fd, long iov, int iovcnt);
+
+    public static native int socket(int domain, int type, int protocol);
+
+    public static native int bind(int fd, long addr, int addrLen);
+
+    public static native int listen(int fd, int backlog);
+
+    public static native int accept4(int fd, long addr, long addrLenPtr, int flags);
+
+    public static native int connect(int fd, long addr, int addrLen);
+
+    public static native int getsockopt(int fd, int level, int name, long val, long lenPtr);
+
+    public static native int setsockopt(int fd, int level, int name, long val, int len);
+
+    public static native int getsockname(int fd, long addr, long lenPtr);
+
+    public static native int getpeername(int fd, long addr, long lenPtr);
+
+    public static native int shutdown(int fd, int how);
+
+    public static native int close(int fd);
+
+    /** The errno left by the last native call of this thread (JNA saves it right after each call). */
+    public static int errno() {
+        return Native.getLastError();
+    }
+}
