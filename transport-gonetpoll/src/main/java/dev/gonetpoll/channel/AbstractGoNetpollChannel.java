@@ -42,6 +42,11 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
         this.active = active;
     }
 
+    /** The descriptor in the netpoller, null until first registered. */
+    PollDesc pollDesc() {
+        return pollDesc;
+    }
+
     GoNetpollEventLoop loop() {
         return (GoNetpollEventLoop) eventLoop();
     }
@@ -111,6 +116,15 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
     /** Whether the loop should act on read readiness now. */
     abstract boolean wantsRead();
 
+    /**
+     * Whether the loop should act on read readiness although nobody asked to read: true for a stream
+     * whose peer hung up, so the FIN (or RST) is noticed without a pending read, as epoll's RDHUP
+     * handling does.
+     */
+    boolean mustReadUnasked(PollDesc pd) {
+        return false;
+    }
+
     /** Whether the loop should act on write readiness now. */
     abstract boolean wantsWrite();
 
@@ -121,7 +135,9 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
     abstract void writeReady();
 
     /**
-     * Before the loop parks: publish the goroutine as the waiter of each wanted direction.
+     * Before the loop parks: publish the goroutine as the waiter of each direction it watches. Read
+     * readiness is watched even while nobody reads (it is kept in {@link #readReady}), so that a hang-up
+     * wakes the loop; it is acted on only when {@link #wantsRead} or {@link #mustReadUnasked} says so.
      *
      * @return true if something is ready already, so the loop must not park
      */
@@ -134,8 +150,11 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
         if (wantsWrite()) {
             ready |= writeReady || (writeReady = arm(pd, PollDesc.WRITE, g));
         }
-        if (wantsRead()) {
-            ready |= readReady || (readReady = arm(pd, PollDesc.READ, g));
+        if (active) {
+            if (!readReady) {
+                readReady = arm(pd, PollDesc.READ, g);
+            }
+            ready |= readReady && (wantsRead() || mustReadUnasked(pd));
         }
         return ready;
     }
@@ -163,11 +182,11 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
                 writeReady();
             }
         }
-        if (wantsRead() && isOpen()) {
+        if (active && isOpen()) {
             if (!readReady) {
                 readReady = pd.consume(PollDesc.READ);
             }
-            if (readReady) {
+            if (readReady && (wantsRead() || mustReadUnasked(pd))) {
                 readReady = false;
                 worked = true;
                 readReady();

@@ -1,5 +1,6 @@
 package dev.gonetpoll.channel;
 
+import dev.gonetpoll.poll.PollDesc;
 import dev.gonetpoll.sys.IovArray;
 import dev.gonetpoll.sys.Linux;
 import dev.gonetpoll.sys.Socket;
@@ -29,7 +30,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -132,6 +135,13 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
     }
 
     @Override
+    boolean mustReadUnasked(PollDesc pd) {
+        // The peer's FIN is reported without a read request: first ChannelInputShutdownEvent (or the
+        // close), then, on the next pass, ChannelInputShutdownReadComplete, as Netty's epoll does.
+        return pd.hasHangup() && !inputClosedSeenErrorOnRead;
+    }
+
+    @Override
     boolean wantsWrite() {
         return connectPromise != null || waitingForWritable;
     }
@@ -163,6 +173,7 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
         ByteBuf buf = null;
         boolean eof = false;
         boolean drained = false;
+        int delivered = 0;
         try {
             do {
                 buf = handle.allocate(allocator);
@@ -187,18 +198,23 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
                 handle.lastBytesRead(n);
                 handle.incMessagesRead(1);
                 readPending = false;
-                ByteBuf delivered = buf;
+                delivered++;
+                ByteBuf data = buf;
                 buf = null;
-                pipeline.fireChannelRead(delivered);
-                if (n < attempted) {
+                pipeline.fireChannelRead(data);
+                if (n < attempted && !pollDesc().hasHangup()) {
                     // A stream read returns less than asked only when the kernel buffer is empty:
-                    // any later byte brings a new edge.
+                    // any later byte brings a new edge. A FIN that came already brings none, so
+                    // after a hang-up we read on until EOF.
                     drained = true;
                     break;
                 }
-            } while (!socket.isInputShutdown() && handle.continueReading());
-            handle.readComplete();
-            pipeline.fireChannelReadComplete();
+            } while (isOpen() && !socket.isInputShutdown() && handle.continueReading());
+            // A pass that found nothing (stale readiness) is not a read: the read request stays pending.
+            if (delivered > 0 || eof) {
+                handle.readComplete();
+                pipeline.fireChannelReadComplete();
+            }
             if (eof) {
                 closeOnRead();
             }
@@ -443,6 +459,14 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
     }
 
     private void shutdownInput0(ChannelPromise promise) {
+        if (!isOpen()) {
+            promise.setFailure(new ClosedChannelException());
+            return;
+        }
+        if (!isActive()) {
+            promise.setFailure(new NotYetConnectedException());
+            return;
+        }
         try {
             socket.shutdown(true, false);
             promise.setSuccess();
@@ -487,6 +511,9 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
 
     @Override
     protected void doShutdownOutput() throws Exception {
+        if (!isActive()) {
+            throw new NotYetConnectedException();
+        }
         socket.shutdown(false, true);
     }
 
@@ -508,7 +535,7 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
         try {
             ChannelPromise promise = connectPromise;
             if (promise != null) {
-                promise.tryFailure(new java.nio.channels.ClosedChannelException());
+                promise.tryFailure(new ClosedChannelException());
                 connectPromise = null;
             }
             if (connectTimeout != null) {
@@ -525,7 +552,8 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
 
         @Override
         public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
-            if (!promise.setUncancellable() || !ensureOpen(promise)) {
+            // The promise stays cancellable: a non-blocking connect can be abandoned at any time.
+            if (promise.isDone() || !ensureOpen(promise)) {
                 return;
             }
             try {
@@ -556,6 +584,12 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
                         }
                     }, timeoutMillis, TimeUnit.MILLISECONDS);
                 }
+                promise.addListener((ChannelFutureListener) f -> {
+                    if (f.isCancelled()) {
+                        clearConnect();
+                        close(voidPromise());
+                    }
+                });
             } catch (Throwable t) {
                 promise.tryFailure(t);
                 closeIfClosed();

@@ -196,6 +196,10 @@ public final class Netpoller implements AutoCloseable {
             if (ev == Linux.EPOLLERR) {
                 pd.markEventError();
             }
+            // RDHUP only: an unconnected TCP socket reports EPOLLHUP at registration already.
+            if ((ev & Linux.EPOLLRDHUP) != 0 && !pd.hasHangup()) {
+                pd.markHangup();
+            }
             if ((mode & PollDesc.READ) != 0) {
                 readied += ready(pd, PollDesc.READ, out);
             }

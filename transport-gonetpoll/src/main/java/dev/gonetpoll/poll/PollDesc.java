@@ -42,6 +42,7 @@ public final class PollDesc {
 
     private static final int CLOSING = 1;
     private static final int EVENT_ERR = 2;
+    private static final int HANGUP = 4;
 
     private static final VarHandle RG;
     private static final VarHandle WG;
@@ -66,7 +67,7 @@ public final class PollDesc {
     volatile int generation;
     /** The fd while registered, -1 when free. */
     volatile int fd = -1;
-    /** CLOSING and EVENT_ERR flags, set with atomic ORs (the closer and the netpoller race). */
+    /** CLOSING, EVENT_ERR and HANGUP flags, set with atomic ORs (the closer and the netpoller race). */
     private volatile int info;
     @SuppressWarnings("unused") // accessed through RG
     private volatile Object rg;
@@ -91,6 +92,14 @@ public final class PollDesc {
     /** Whether the kernel reported exactly {@code EPOLLERR} for this fd. */
     public boolean hasEventError() {
         return (info & EVENT_ERR) != 0;
+    }
+
+    /**
+     * Whether the kernel reported that the peer shut its side down (EPOLLRDHUP). Sticky:
+     * a hang-up does not go away. Lets a channel notice the peer's FIN while it is not reading.
+     */
+    public boolean hasHangup() {
+        return (info & HANGUP) != 0;
     }
 
     /** Result of {@link #arm}: readiness was latched; do not park, retry the syscall now. */
@@ -187,6 +196,10 @@ public final class PollDesc {
 
     void markEventError() {
         INFO.getAndBitwiseOr(this, EVENT_ERR);
+    }
+
+    void markHangup() {
+        INFO.getAndBitwiseOr(this, HANGUP);
     }
 
     /** Prepares a recycled descriptor for a new fd; only called while it is unreachable from epoll. */

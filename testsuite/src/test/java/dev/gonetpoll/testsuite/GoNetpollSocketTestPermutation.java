@@ -1,0 +1,114 @@
+package dev.gonetpoll.testsuite;
+
+import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
+import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
+import dev.gonetpoll.channel.GoNetpollSocketChannel;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
+import io.netty.testsuite.transport.socket.SocketTestPermutation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bootstraps Netty's transport testsuite runs with when it tests gonetpoll.
+ *
+ * <p>This is the only class of the module that knows how to build a gonetpoll bootstrap; the
+ * {@code GoNetpoll*Test} classes only pick one of the lists below. Shapes:
+ * <ul>
+ *   <li>{@link #socket()}: server x client = gonetpoll x gonetpoll, gonetpoll x NIO, NIO x gonetpoll
+ *       (NIO x NIO is Netty's own business and left out). The NIO sides prove we talk to an
+ *       independent TCP stack user, not only to ourselves.</li>
+ *   <li>{@link #serverSocket()}: a gonetpoll server only (tests that drive it with a plain
+ *       {@code java.net.Socket}).</li>
+ *   <li>{@link #clientSocket()}: a gonetpoll client only (tests that drive it against a plain
+ *       {@code java.net.ServerSocket}, or against nothing).</li>
+ * </ul>
+ * Every combination runs once per allocator of {@code TestsuitePermutation.allocator()} (pooled and
+ * adaptive); the base test classes take care of that.
+ *
+ * <p>No TCP fast open yet: the fast-open lists are the plain ones (see the README).
+ */
+public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
+
+    /**
+     * Listening channels. One processor is plenty for accepting, and a parent group separate from
+     * the child group makes every accepted fd cross from one netpoller to another.
+     */
+    static final EventLoopGroup GONETPOLL_BOSS_GROUP = new GoNetpollEventLoopGroup(1);
+
+    /** Accepted channels and client channels. */
+    static final EventLoopGroup GONETPOLL_WORKER_GROUP = new GoNetpollEventLoopGroup(NUM_THREADS);
+
+    /** Text our transport puts in the {@code IOException} for {@code ECONNRESET}. */
+    static final String CONNECTION_RESET_MESSAGE = "Connection reset by peer";
+
+    static final GoNetpollSocketTestPermutation INSTANCE = new GoNetpollSocketTestPermutation();
+
+    /** Whether {@code channel} is one of ours (and not a NIO channel of a mixed combination). */
+    static boolean isGoNetpoll(Channel channel) {
+        return channel instanceof GoNetpollSocketChannel || channel instanceof GoNetpollServerSocketChannel;
+    }
+
+    @Override
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socket() {
+        List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> combos = new ArrayList<>();
+        combos.addAll(combo(List.of(goNetpollServer()), List.of(goNetpollClient(), nioClient())));
+        combos.addAll(combo(List.of(nioServer()), List.of(goNetpollClient())));
+        return combos;
+    }
+
+    /** No TCP fast open yet, so the same combinations as {@link #socket()}. */
+    @Override
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socketWithFastOpen() {
+        return socket();
+    }
+
+    @Override
+    public List<BootstrapFactory<ServerBootstrap>> serverSocket() {
+        List<BootstrapFactory<ServerBootstrap>> factories = new ArrayList<>();
+        factories.add(goNetpollServer());
+        return factories;
+    }
+
+    @Override
+    public List<BootstrapFactory<Bootstrap>> clientSocket() {
+        List<BootstrapFactory<Bootstrap>> factories = new ArrayList<>();
+        factories.add(goNetpollClient());
+        return factories;
+    }
+
+    /** No TCP fast open yet, so the same factories as {@link #clientSocket()}. */
+    @Override
+    public List<BootstrapFactory<Bootstrap>> clientSocketWithFastOpen() {
+        return clientSocket();
+    }
+
+    // datagram(..) and datagramSocket() stay Netty's NIO-only lists: no UDP test is wired yet.
+
+    private static BootstrapFactory<ServerBootstrap> goNetpollServer() {
+        return () -> new ServerBootstrap()
+                .group(GONETPOLL_BOSS_GROUP, GONETPOLL_WORKER_GROUP)
+                .channel(GoNetpollServerSocketChannel.class);
+    }
+
+    private static BootstrapFactory<Bootstrap> goNetpollClient() {
+        return () -> new Bootstrap()
+                .group(GONETPOLL_WORKER_GROUP)
+                .channel(GoNetpollSocketChannel.class);
+    }
+
+    private BootstrapFactory<ServerBootstrap> nioServer() {
+        return () -> new ServerBootstrap().group(NIO_GROUP).channel(NioServerSocketChannel.class);
+    }
+
+    private BootstrapFactory<Bootstrap> nioClient() {
+        return () -> new Bootstrap().group(NIO_GROUP).channel(NioSocketChannel.class);
+    }
+}
