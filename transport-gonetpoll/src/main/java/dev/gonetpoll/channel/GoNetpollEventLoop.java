@@ -226,7 +226,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                     }
                     continue;
                 }
-                if (channels.length == 0 && tasks.isEmpty() && !hasScheduledTasks()) {
+                // (Netty's hasScheduledTasks() only counts tasks that are due already.)
+                if (channels.length == 0 && tasks.isEmpty() && nextScheduledTaskNano() < 0) {
                     if (goIdle()) {
                         return;
                     }

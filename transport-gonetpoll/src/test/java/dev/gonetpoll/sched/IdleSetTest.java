@@ -96,8 +96,8 @@ class IdleSetTest {
                             leave(set, id, removes, handoff[id], w);
                             idle[id] = false;
                         }
-                        if (set.size() > processors || set.size() < 0) {
-                            w.fail("size out of range: " + set.size());
+                        if (set.size() > processors) {
+                            w.fail("size above the processor count: " + set.size());
                         }
                     }
                     for (int id = first; id < processors; id += owners) {
@@ -140,6 +140,47 @@ class IdleSetTest {
         assertEquals(0, set.size());
         assertEquals(-1, set.take(0));
         assertTrue(total > 0);
+    }
+
+    /**
+     * {@code size()} feeds {@code Scheduler.inject} ({@code Math.min(n, idle.size())}) and
+     * {@code busyProcessors()}: it must never be negative. {@code add} sets the bit before it
+     * increments the count, so a {@code take} landing in between decrements first.
+     */
+    @Test
+    void sizeIsNeverNegativeWhileATakeRacesAnAdd() throws Exception {
+        IdleSet set = new IdleSet(4);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger minSeen = new AtomicInteger();
+        AtomicInteger rounds = new AtomicInteger();
+        try (Workers w = new Workers()) {
+            w.start("processor", () -> {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+                while (System.nanoTime() < end) {
+                    set.add(1);
+                    set.remove(1); // false when the waker took it: fine, go round again
+                    rounds.incrementAndGet();
+                }
+                stop.set(true);
+            });
+            w.start("waker", () -> {
+                while (!stop.get()) {
+                    set.take(0);
+                }
+            });
+            w.start("observer", () -> {
+                while (!stop.get()) {
+                    int s = set.size();
+                    if (s < minSeen.get()) {
+                        minSeen.set(s);
+                    }
+                }
+            });
+            w.joinAll(10_000);
+        }
+        assertEquals(0, set.size());
+        assertTrue(minSeen.get() >= 0, "IdleSet.size() was observed at " + minSeen.get()
+                + " (" + rounds.get() + " add rounds): a take between add's bit set and its count increment");
     }
 
     /** The processor's side of leaving idle: take the bit back, or wait for the waker's hand-off. */
