@@ -25,11 +25,14 @@ final class IdleSet {
     void add(int id) {
         long bit = 1L << id;
         int w = id >>> 6;
+        // Count first: the count may run ahead of the bits, never behind them, so size() is never
+        // negative while a take races this add.
+        count.incrementAndGet();
         long old = words.getAndUpdate(w, v -> v | bit);
         if ((old & bit) != 0) {
+            count.decrementAndGet();
             throw new IllegalStateException("processor " + id + " is already idle");
         }
-        count.incrementAndGet();
     }
 
     /** Takes {@code id} out if it is still idle; false if a waker took it first. */
@@ -68,6 +71,7 @@ final class IdleSet {
         return -1;
     }
 
+    /** How many processors are idle; may briefly count one whose bit is not set yet. */
     int size() {
         return count.get();
     }

@@ -1,5 +1,8 @@
 package dev.gonetpoll.sched;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * A one-shot timer whose action runs on a carrier thread when its deadline passes (Go's timer).
  * The action must be short and must never block: typically it unparks a goroutine. It may run
@@ -10,10 +13,20 @@ package dev.gonetpoll.sched;
  */
 public final class Timer {
 
+    private static final VarHandle HEAP;
+
+    static {
+        try {
+            HEAP = MethodHandles.lookup().findVarHandle(Timer.class, "heap", TimerHeap.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Runnable action;
     private final Scheduler scheduler;
-    /** The heap this timer belongs to, set on the first reset. */
-    TimerHeap heap;
+    /** The heap this timer belongs to, set once (by CAS) on the first reset. */
+    volatile TimerHeap heap;
     /** Deadline in {@link System#nanoTime} terms; guarded by the heap's lock. */
     long when;
     /** Position in the heap array, -1 when not scheduled; guarded by the heap's lock. */
@@ -28,7 +41,10 @@ public final class Timer {
     public void reset(long deadlineNanos) {
         TimerHeap h = heap;
         if (h == null) {
-            h = heap = scheduler.timerHeapForCaller();
+            // Two first resets may race: both must use the heap that wins.
+            TimerHeap chosen = scheduler.timerHeapForCaller();
+            TimerHeap witness = (TimerHeap) HEAP.compareAndExchange(this, null, chosen);
+            h = witness == null ? chosen : witness;
         }
         if (h.schedule(this, deadlineNanos)) {
             scheduler.timerMovedEarlier(deadlineNanos);
