@@ -95,27 +95,35 @@ public final class Netpoller implements AutoCloseable {
 
     /**
      * Unblocks the descriptor's waiters, deregisters it and recycles it. The caller closes the fd
-     * afterwards. Idempotent per open: a second call for the same descriptor is ignored.
+     * afterwards. Idempotent: of concurrent or repeated calls for one open, only the first acts.
      */
     public void close(PollDesc pd) {
         int fd = pd.fd;
-        if (fd < 0 || pd.isClosing()) {
+        if (fd < 0 || !pd.markClosing()) {
             return;
         }
-        pd.markClosing();
-        wake(pd.evict(PollDesc.READ));
-        wake(pd.evict(PollDesc.WRITE));
+        Thread reader = pd.evict(PollDesc.READ);
+        Thread writer = pd.evict(PollDesc.WRITE);
         try {
             ctl(Linux.EPOLL_CTL_DEL, fd, 0, 0);
         } catch (IOException ignored) {
             // the fd may already be gone from the interest list (e.g. EBADF); nothing to undo
+        } finally {
+            table.free(pd);
         }
-        table.free(pd);
+        // Wake last: the descriptor is recycled whatever an unpark does (it throws once the
+        // scheduler of an abandoned goroutine has terminated).
+        wake(reader);
+        wake(writer);
     }
 
     private static void wake(Thread waiter) {
         if (waiter != null) {
-            LockSupport.unpark(waiter);
+            try {
+                LockSupport.unpark(waiter);
+            } catch (RuntimeException e) {
+                // the waiter's scheduler is gone: nobody is left to wake
+            }
         }
     }
 

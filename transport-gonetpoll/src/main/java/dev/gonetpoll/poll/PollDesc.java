@@ -190,8 +190,9 @@ public final class PollDesc {
         }
     }
 
-    void markClosing() {
-        INFO.getAndBitwiseOr(this, CLOSING);
+    /** Sets the closing flag; true only for the one caller that set it first. */
+    boolean markClosing() {
+        return ((int) INFO.getAndBitwiseOr(this, CLOSING) & CLOSING) == 0;
     }
 
     void markEventError() {

@@ -16,6 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>polls the network if nobody did for {@value #NETPOLL_STARVATION_MS} ms, so I/O is not starved
  *       while every processor is busy, and injects what it readied into the global queue;</li>
+ *   <li>starts an idle processor when timers are overdue and nobody polls (their deadline would
+ *       otherwise pass unnoticed while the processors that are awake run long goroutines);</li>
  *   <li>notices a processor whose carrier has run the same goroutine for more than
  *       {@value #STUCK_MS} ms (a CPU hog, or a call that pins the carrier: file I/O, a native call),
  *       reports it once, fires that processor's due timers and wakes another processor so its queued
@@ -67,7 +69,7 @@ final class Monitor {
             while (!scheduler.isStopping()) {
                 LockSupport.parkNanos(sleep);
                 long now = System.nanoTime();
-                boolean acted = pollIfStarved(now) | retakeStuck(now);
+                boolean acted = pollIfStarved(now) | retakeStuck(now) | wakeForOverdueTimers(now);
                 if (acted) {
                     idleRounds = 0;
                     sleep = MIN_SLEEP_NANOS;
@@ -103,6 +105,18 @@ final class Monitor {
         }
         scheduler.netpoller.waitersReadied(taken);
         return taken > 0;
+    }
+
+    /**
+     * Timers that should have run while nobody polls (the poller left epoll_wait to run a goroutine
+     * that does not yield, say): start an idle processor to run them, as Go's sysmon does.
+     */
+    private boolean wakeForOverdueTimers(long now) {
+        if (scheduler.earliestTimer() > now || scheduler.someoneIsPolling() || scheduler.idle.size() == 0) {
+            return false;
+        }
+        scheduler.wakep();
+        return true;
     }
 
     private boolean retakeStuck(long now) {

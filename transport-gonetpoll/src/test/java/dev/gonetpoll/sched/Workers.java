@@ -76,15 +76,19 @@ final class Workers implements AutoCloseable {
 
     /** Interrupts and unparks whatever is still running (after a failure), then waits a little. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (Thread t : threads) {
             if (t.isAlive()) {
                 t.interrupt();
                 LockSupport.unpark(t);
             }
         }
-        for (Thread t : threads) {
-            t.join(1000);
+        try {
+            for (Thread t : threads) {
+                t.join(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
