@@ -369,12 +369,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     @Override
     public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
-        ObjectUtil.checkPositiveOrZero(quietPeriod, "quietPeriod");
-        if (timeout < quietPeriod) {
-            throw new IllegalArgumentException(
-                    "timeout: " + timeout + " (expected >= quietPeriod (" + quietPeriod + "))");
-        }
-        ObjectUtil.checkNotNull(unit, "unit");
+        GoNetpollEventLoopGroup.checkShutdownArguments(quietPeriod, timeout, unit);
         if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
             quietPeriodNanos = unit.toNanos(quietPeriod);
             shutdownTimeoutNanos = unit.toNanos(timeout);

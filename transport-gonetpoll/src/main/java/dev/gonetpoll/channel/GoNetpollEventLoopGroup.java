@@ -155,11 +155,7 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
 
     @Override
     public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
-        ObjectUtil.checkPositiveOrZero(quietPeriod, "quietPeriod");
-        if (timeout < quietPeriod) {
-            throw new IllegalArgumentException(
-                    "timeout: " + timeout + " (expected >= quietPeriod (" + quietPeriod + "))");
-        }
+        checkShutdownArguments(quietPeriod, timeout, unit);
         quietPeriodNanos = unit.toNanos(quietPeriod);
         timeoutNanos = unit.toNanos(timeout);
         if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
@@ -171,6 +167,16 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
             }
         }
         return terminationFuture;
+    }
+
+    /** Netty's rules for shutdownGracefully's arguments, shared by the group and its loops. */
+    static void checkShutdownArguments(long quietPeriod, long timeout, TimeUnit unit) {
+        ObjectUtil.checkPositiveOrZero(quietPeriod, "quietPeriod");
+        if (timeout < quietPeriod) {
+            throw new IllegalArgumentException(
+                    "timeout: " + timeout + " (expected >= quietPeriod (" + quietPeriod + "))");
+        }
+        ObjectUtil.checkNotNull(unit, "unit");
     }
 
     /** Stops the runtime once no loop is live; runs at most once, off the carriers. */

@@ -2,7 +2,6 @@ package dev.gonetpoll.channel;
 
 import dev.gonetpoll.sys.Socket;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
@@ -12,7 +11,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ServerSocketChannelConfig;
 import io.netty.util.NetUtil;
 
-import java.io.IOException;
 import java.util.Map;
 
 import static io.netty.channel.ChannelOption.SO_BACKLOG;
@@ -83,39 +81,23 @@ public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConf
 
     @Override
     public boolean isReuseAddress() {
-        try {
-            return socket.isReuseAddress();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return KernelOption.get(socket::isReuseAddress);
     }
 
     @Override
     public GoNetpollServerSocketChannelConfig setReuseAddress(boolean reuseAddress) {
-        try {
-            socket.setReuseAddress(reuseAddress);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        KernelOption.set(() -> socket.setReuseAddress(reuseAddress));
         return this;
     }
 
     @Override
     public int getReceiveBufferSize() {
-        try {
-            return socket.getReceiveBufferSize();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        return KernelOption.get(socket::getReceiveBufferSize);
     }
 
     @Override
     public GoNetpollServerSocketChannelConfig setReceiveBufferSize(int receiveBufferSize) {
-        try {
-            socket.setReceiveBufferSize(receiveBufferSize);
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
+        KernelOption.set(() -> socket.setReceiveBufferSize(receiveBufferSize));
         return this;
     }
 

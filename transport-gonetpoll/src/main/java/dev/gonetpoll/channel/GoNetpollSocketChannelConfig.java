@@ -2,7 +2,6 @@ package dev.gonetpoll.channel;
 
 import dev.gonetpoll.sys.Socket;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.MessageSizeEstimator;
@@ -10,7 +9,6 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannelConfig;
 
-import java.io.IOException;
 import java.util.Map;
 
 import static io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE;
@@ -92,114 +90,80 @@ public final class GoNetpollSocketChannelConfig extends DefaultChannelConfig imp
         return true;
     }
 
-    /** A socket option call; a kernel refusal becomes Netty's {@link ChannelException}. */
-    private interface SocketCall<T> {
-        T call() throws IOException;
-    }
-
-    private static <T> T kernel(SocketCall<T> call) {
-        try {
-            return call.call();
-        } catch (IOException e) {
-            throw new ChannelException(e);
-        }
-    }
-
     @Override
     public boolean isTcpNoDelay() {
-        return kernel(socket::isTcpNoDelay);
+        return KernelOption.get(socket::isTcpNoDelay);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setTcpNoDelay(boolean tcpNoDelay) {
-        kernel(() -> {
-            socket.setTcpNoDelay(tcpNoDelay);
-            return null;
-        });
+        KernelOption.set(() -> socket.setTcpNoDelay(tcpNoDelay));
         return this;
     }
 
     @Override
     public int getSoLinger() {
-        return kernel(socket::getLinger);
+        return KernelOption.get(socket::getLinger);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setSoLinger(int soLinger) {
-        kernel(() -> {
-            socket.setLinger(soLinger);
-            return null;
-        });
+        KernelOption.set(() -> socket.setLinger(soLinger));
         return this;
     }
 
     @Override
     public int getSendBufferSize() {
-        return kernel(socket::getSendBufferSize);
+        return KernelOption.get(socket::getSendBufferSize);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setSendBufferSize(int sendBufferSize) {
-        kernel(() -> {
-            socket.setSendBufferSize(sendBufferSize);
-            return null;
-        });
+        KernelOption.set(() -> socket.setSendBufferSize(sendBufferSize));
         return this;
     }
 
     @Override
     public int getReceiveBufferSize() {
-        return kernel(socket::getReceiveBufferSize);
+        return KernelOption.get(socket::getReceiveBufferSize);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setReceiveBufferSize(int receiveBufferSize) {
-        kernel(() -> {
-            socket.setReceiveBufferSize(receiveBufferSize);
-            return null;
-        });
+        KernelOption.set(() -> socket.setReceiveBufferSize(receiveBufferSize));
         return this;
     }
 
     @Override
     public boolean isKeepAlive() {
-        return kernel(socket::isKeepAlive);
+        return KernelOption.get(socket::isKeepAlive);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setKeepAlive(boolean keepAlive) {
-        kernel(() -> {
-            socket.setKeepAlive(keepAlive);
-            return null;
-        });
+        KernelOption.set(() -> socket.setKeepAlive(keepAlive));
         return this;
     }
 
     @Override
     public int getTrafficClass() {
-        return kernel(socket::getTrafficClass);
+        return KernelOption.get(socket::getTrafficClass);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setTrafficClass(int trafficClass) {
-        kernel(() -> {
-            socket.setTrafficClass(trafficClass);
-            return null;
-        });
+        KernelOption.set(() -> socket.setTrafficClass(trafficClass));
         return this;
     }
 
     @Override
     public boolean isReuseAddress() {
-        return kernel(socket::isReuseAddress);
+        return KernelOption.get(socket::isReuseAddress);
     }
 
     @Override
     public GoNetpollSocketChannelConfig setReuseAddress(boolean reuseAddress) {
-        kernel(() -> {
-            socket.setReuseAddress(reuseAddress);
-            return null;
-        });
+        KernelOption.set(() -> socket.setReuseAddress(reuseAddress));
         return this;
     }
 

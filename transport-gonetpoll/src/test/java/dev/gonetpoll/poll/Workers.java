@@ -12,16 +12,16 @@ import java.util.concurrent.locks.LockSupport;
  * Test helper: named daemon platform threads whose failures are collected, joined with a bound so a
  * hang fails the test (with the stuck threads' stacks) instead of blocking the build.
  */
-final class Workers implements AutoCloseable {
+public final class Workers implements AutoCloseable {
 
-    interface Body {
+    public interface Body {
         void run() throws Exception;
     }
 
     private final List<Thread> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
 
-    Thread start(String name, Body body) {
+    public Thread start(String name, Body body) {
         Thread t = new Thread(() -> {
             try {
                 body.run();
@@ -35,16 +35,16 @@ final class Workers implements AutoCloseable {
         return t;
     }
 
-    void fail(String message) {
+    public void fail(String message) {
         errors.add(new AssertionError(Thread.currentThread().getName() + ": " + message));
     }
 
-    boolean hasErrors() {
+    public boolean hasErrors() {
         return !errors.isEmpty();
     }
 
     /** Joins every thread within {@code timeoutMillis} in total, then reports errors and hangs. */
-    void joinAll(long timeoutMillis) throws InterruptedException {
+    public void joinAll(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         StringBuilder hung = new StringBuilder();
         for (Thread t : threads) {
@@ -65,7 +65,7 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    void assertNoErrors() {
+    public void assertNoErrors() {
         if (!errors.isEmpty()) {
             AssertionError first = new AssertionError(errors.size() + " worker error(s); first: " + errors.peek().getMessage(),
                     errors.peek());

@@ -1,5 +1,7 @@
 package dev.gonetpoll.sched;
 
+import dev.gonetpoll.poll.Workers;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
