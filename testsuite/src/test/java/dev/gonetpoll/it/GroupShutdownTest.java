@@ -95,6 +95,49 @@ class GroupShutdownTest {
         assertThrows(RejectedExecutionException.class, () -> group.next().execute(() -> { }));
     }
 
+    @Test
+    void closedConnectionsLeaveTheirLoopsForReuse() throws Exception {
+        // Netty keeps per-executor state (an address resolver per loop, until the loop terminates):
+        // loops must be reused, not created per connection forever.
+        GoNetpollEventLoopGroup group = new GoNetpollEventLoopGroup(1);
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(GoNetpollServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            // accept and hold
+                        }
+                    })
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+            Bootstrap cb = new Bootstrap().group(group).channel(GoNetpollSocketChannel.class)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            // connect and close
+                        }
+                    });
+            java.util.Set<EventLoop> loops = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (int i = 0; i < 200; i++) {
+                Channel c = cb.connect(server.localAddress()).sync().channel();
+                loops.add(c.eventLoop());
+                c.close().sync();
+                // Wait until only the server's loop is live: both ends' loops went idle.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (group.liveLoopCount() > 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertEquals(1, group.liveLoopCount(), "loops of closed connections still live");
+            }
+            // One loop for the client side and one for the accepted side, reused every time.
+            assertTrue(loops.size() <= 2, loops.size() + " loops for 200 sequential connections");
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * The name prefix of the group's carrier threads ("gonetpoll-N-p"): a goroutine's toString names
      * the carrier it is mounted on.

@@ -76,6 +76,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private final AtomicInteger gState = new AtomicInteger(G_IDLE);
     private final AtomicBoolean parked = new AtomicBoolean();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
+    /** Whether this loop waits in the group's pool of idle loops (at most once). */
+    final AtomicBoolean pooled = new AtomicBoolean();
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     /** The goroutine running this loop now, null while idle. */
     private volatile Thread thread;
@@ -339,8 +341,10 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                 }
                 gState.set(G_IDLE);
                 terminateWithoutGoroutine();
+                return true;
             }
         }
+        group.loopIdle(this);
         return true;
     }
 
@@ -435,6 +439,14 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         group.loopStopped(this);
         gState.set(G_IDLE);
         terminationFuture.trySuccess(null);
+    }
+
+    /** Called when the group terminated: a loop without a goroutine terminates at once. */
+    void terminateIfIdle() {
+        if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
+            terminateWithoutGoroutine();
+            gState.set(G_IDLE);
+        }
     }
 
     /** Terminates a loop that has no goroutine and can get none. */

@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,8 +37,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link GoNetpollServerSocketChannel} / {@link GoNetpollSocketChannel}.
  *
  * <h2>Loops and shutdown</h2>
- * {@link #next()} returns a new loop each time (goroutine per connection). A loop costs a goroutine
- * only while it has work; the group tracks exactly those loops ({@link #liveLoops}). Shutting the
+ * {@link #next()} returns a loop of its own to each caller (goroutine per connection): a loop from
+ * {@link #idleLoops}, whose goroutine ended for want of work (no channel, task or timer), or a new
+ * one. Reusing idle loops keeps the number of loop objects, and whatever others keep per executor
+ * (Netty's address resolvers, for one), bounded by the peak number of loops in use. A loop costs a
+ * goroutine only while it has work; the group tracks exactly those loops ({@link #liveLoops}). Shutting the
  * group down sets {@link #state}, then shuts down every live loop; a loop that starts later sees the
  * state in {@link #loopStarted} and shuts itself down. When the last live loop has stopped, the
  * scheduler's carriers stop and the netpoller closes, and {@link #terminationFuture()} completes.
@@ -53,6 +58,7 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     private final Netpoller netpoller;
     private final Scheduler scheduler;
     private final Set<GoNetpollEventLoop> liveLoops = ConcurrentHashMap.newKeySet();
+    private final Queue<GoNetpollEventLoop> idleLoops = new ConcurrentLinkedQueue<>();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     private volatile long quietPeriodNanos;
@@ -99,9 +105,16 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     // ---------------------------------------------------------------------------------------------
     // Loops
 
-    /** A new loop: each channel registered through the group gets its own goroutine. */
+    /** A loop with no channel: each channel registered through the group gets its own goroutine. */
     @Override
     public EventLoop next() {
+        GoNetpollEventLoop loop;
+        while ((loop = idleLoops.poll()) != null) {
+            loop.pooled.set(false);
+            if (!loop.isShuttingDown()) {
+                return loop;
+            }
+        }
         return new GoNetpollEventLoop(this, scheduler);
     }
 
@@ -140,6 +153,13 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
             loop.shutdownGracefully(quietPeriodNanos, timeoutNanos, TimeUnit.NANOSECONDS);
         }
         return true;
+    }
+
+    /** A loop's goroutine ended for want of work: {@link #next()} may hand the loop out again. */
+    void loopIdle(GoNetpollEventLoop loop) {
+        if (state.get() == ST_ACTIVE && loop.pooled.compareAndSet(false, true)) {
+            idleLoops.offer(loop);
+        }
     }
 
     /** A loop's goroutine ended (idle or terminated). */
@@ -201,6 +221,10 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
                 Thread.currentThread().interrupt();
             }
             netpoller.close();
+            GoNetpollEventLoop idle;
+            while ((idle = idleLoops.poll()) != null) {
+                idle.terminateIfIdle();
+            }
             state.set(ST_TERMINATED);
             terminationFuture.trySuccess(null);
         });
