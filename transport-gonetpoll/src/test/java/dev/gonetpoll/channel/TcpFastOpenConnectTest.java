@@ -180,6 +180,8 @@ class TcpFastOpenConnectTest {
         ChannelFuture first = client.write(client.alloc().directBuffer().writeBytes(data, 0, 1000));
         ChannelFuture rest = client.write(client.alloc().directBuffer().writeBytes(data, 1000, data.length - 1000));
         client.connect(server.localAddress()).sync();
+        // Nobody flushes: what the SYN could not carry must be written once connected.
+        assertTrue(first.await(30, TimeUnit.SECONDS) && rest.await(30, TimeUnit.SECONDS), "early writes not done");
         first.sync();
         rest.sync();
         assertArrayEquals(data, awaitReceived(data.length));
