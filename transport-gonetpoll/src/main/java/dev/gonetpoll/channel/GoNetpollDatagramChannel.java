@@ -214,7 +214,7 @@ public final class GoNetpollDatagramChannel extends AbstractGoNetpollChannel imp
 
     @Override
     void readReady() {
-        RecvByteBufAllocator.ExtendedHandle handle = (RecvByteBufAllocator.ExtendedHandle) unsafe().recvBufAllocHandle();
+        RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
         handle.reset(config);
         ChannelPipeline pipeline = pipeline();
         ByteBufAllocator allocator = config.getAllocator();
@@ -247,8 +247,7 @@ public final class GoNetpollDatagramChannel extends AbstractGoNetpollChannel imp
                 readPending = false;
                 delivered++;
                 pipeline.fireChannelRead(new DatagramPacket(buf, localAddress(), received.sender()));
-                // Datagrams never end a stream: a short one says nothing about what else is queued.
-            } while (isOpen() && handle.continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER));
+            } while (isOpen() && continueReading(handle));
         } catch (Throwable t) {
             failure = t;
         }
@@ -266,6 +265,17 @@ public final class GoNetpollDatagramChannel extends AbstractGoNetpollChannel imp
         }
         // Edge-triggered: unless the kernel said EAGAIN, more datagrams may be queued.
         readReady = !drained && isOpen();
+    }
+
+    /**
+     * Whether the read pass goes on. A datagram that did not fill the buffer says nothing about what
+     * else is queued, so the handle is asked not to judge by that (as Netty's epoll does), when its
+     * type lets us ask.
+     */
+    private static boolean continueReading(RecvByteBufAllocator.Handle handle) {
+        return handle instanceof RecvByteBufAllocator.ExtendedHandle extended
+                ? extended.continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER)
+                : handle.continueReading();
     }
 
     /** Receives one datagram into {@code buf}'s writable bytes; returns the bytes stored or WOULD_BLOCK. */
@@ -435,7 +445,8 @@ public final class GoNetpollDatagramChannel extends AbstractGoNetpollChannel imp
     }
 
     @Override
-    public ChannelFuture joinGroup(InetAddress multicastAddress, NetworkInterface networkInterface, InetAddress source) {
+    public ChannelFuture joinGroup(InetAddress multicastAddress, NetworkInterface networkInterface,
+                                   InetAddress source) {
         return joinGroup(multicastAddress, networkInterface, source, newPromise());
     }
 

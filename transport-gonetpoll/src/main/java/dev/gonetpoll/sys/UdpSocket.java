@@ -240,12 +240,14 @@ public class UdpSocket {
      * by route), for datagrams from any source, or only from {@code source} if not null (SSM).
      */
     public void joinGroup(InetAddress group, int interfaceIndex, InetAddress source) throws IOException {
-        membership(source == null ? MCAST_JOIN_GROUP : MCAST_JOIN_SOURCE_GROUP, "join", group, interfaceIndex, source);
+        int request = source == null ? MCAST_JOIN_GROUP : MCAST_JOIN_SOURCE_GROUP;
+        membership(request, "join", group, interfaceIndex, source);
     }
 
     /** Leaves what {@link #joinGroup} with the same arguments joined. */
     public void leaveGroup(InetAddress group, int interfaceIndex, InetAddress source) throws IOException {
-        membership(source == null ? MCAST_LEAVE_GROUP : MCAST_LEAVE_SOURCE_GROUP, "leave", group, interfaceIndex, source);
+        int request = source == null ? MCAST_LEAVE_GROUP : MCAST_LEAVE_SOURCE_GROUP;
+        membership(request, "leave", group, interfaceIndex, source);
     }
 
     /** Stops datagrams from {@code source} to a group this socket joined for any source on that interface. */
@@ -275,9 +277,11 @@ public class UdpSocket {
             MemorySegment req = arena.allocate(size, Long.BYTES); // zeroed
             req.set(ValueLayout.JAVA_INT, 0, interfaceIndex);
             // The group (and source) in its own family, never v4-mapped: the level says which stack handles it.
-            SockAddr.encode(req.asSlice(GROUP_OFFSET, SOCKADDR_STORAGE_SIZE), new InetSocketAddress(group, 0), false);
+            SockAddr.encode(req.asSlice(GROUP_OFFSET, SOCKADDR_STORAGE_SIZE),
+                    new InetSocketAddress(group, 0), false);
             if (source != null) {
-                SockAddr.encode(req.asSlice(SOURCE_OFFSET, SOCKADDR_STORAGE_SIZE), new InetSocketAddress(source, 0), false);
+                SockAddr.encode(req.asSlice(SOURCE_OFFSET, SOCKADDR_STORAGE_SIZE),
+                        new InetSocketAddress(source, 0), false);
             }
             int level = ipv6Group ? IPPROTO_IPV6 : IPPROTO_IP;
             if (LibC.setsockopt(socket.fd(), level, request, req.address(), size) < 0) {

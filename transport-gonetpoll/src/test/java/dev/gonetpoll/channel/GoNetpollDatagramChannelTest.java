@@ -4,15 +4,16 @@ import dev.gonetpoll.sys.Socket;
 import dev.gonetpoll.sys.UdpSocket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -53,7 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class GoNetpollDatagramChannelTest {
 
-    private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final InetSocketAddress LOOPBACK_ANY_PORT =
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
@@ -190,7 +192,8 @@ class GoNetpollDatagramChannelTest {
 
     @Test
     void heapBuffersAndAddressedEnvelopesOnBothSides() throws Exception {
-        Receiver receiver = new Receiver(bootstrap().option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false)));
+        Receiver receiver = new Receiver(bootstrap()
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new HeapReceiveBuffers()));
         Channel sender = bind(bootstrap().handler(new ChannelInboundHandlerAdapter()));
 
         sender.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("heap", StandardCharsets.US_ASCII),
@@ -357,6 +360,24 @@ class GoNetpollDatagramChannelTest {
         }
     }
 
+    /** Receive buffers on the heap, so that the channel must receive into direct memory and copy. */
+    private static final class HeapReceiveBuffers extends DefaultMaxMessagesRecvByteBufAllocator {
+        @Override
+        public Handle newHandle() {
+            return new MaxMessageHandle() {
+                @Override
+                public ByteBuf allocate(ByteBufAllocator alloc) {
+                    return alloc.heapBuffer(guess());
+                }
+
+                @Override
+                public int guess() {
+                    return 2048;
+                }
+            };
+        }
+    }
+
     /**
      * Lets the loop run until the send is no longer retried: the write readiness latched at
      * registration may cause one retry, a loop that spins on EAGAIN would never come to rest.
@@ -414,7 +435,8 @@ class GoNetpollDatagramChannelTest {
     }
 
     private Bootstrap bootstrap() {
-        return new Bootstrap().group(group).channelFactory(() -> new GoNetpollDatagramChannel(SocketProtocolFamily.INET));
+        return new Bootstrap().group(group)
+                .channelFactory(() -> new GoNetpollDatagramChannel(SocketProtocolFamily.INET));
     }
 
     private Channel bind(Bootstrap b) throws InterruptedException {
