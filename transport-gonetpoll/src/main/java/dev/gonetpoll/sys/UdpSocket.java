@@ -120,7 +120,7 @@ public class UdpSocket {
                 socket.setIntOption(IPPROTO_IPV6, IPV6_V6ONLY, 0);
                 setOptionIfKnown(IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0); // Linux 4.20+
             }
-            socket.setIntOption(IPPROTO_IP, IP_MULTICAST_ALL, 0);
+            setOptionIfKnown(IPPROTO_IP, IP_MULTICAST_ALL, 0); // Linux 2.6.31+
         } catch (IOException e) {
             try {
                 socket.close();
@@ -260,6 +260,7 @@ public class UdpSocket {
 
     private void membership(int request, String what, InetAddress group, int interfaceIndex, InetAddress source)
             throws IOException {
+        ensureOpen();
         boolean ipv6Group = group instanceof Inet6Address;
         if (ipv6Group && !isIPv6()) {
             throw new IllegalArgumentException("cannot " + what + " IPv6 group " + group.getHostAddress()

@@ -212,6 +212,7 @@ class UdpSocketTest {
         assertThrows(ClosedChannelException.class, () -> udp.sendTo(0, 0, ANY_PORT4));
         assertThrows(ClosedChannelException.class, () -> udp.receive(buffer.address(), 1, new ReceivedDatagram()));
         assertThrows(ClosedChannelException.class, udp::disconnect);
+        assertThrows(ClosedChannelException.class, () -> udp.joinGroup(InetAddress.getByName("230.0.0.70"), 0, null));
     }
 
     @Test
