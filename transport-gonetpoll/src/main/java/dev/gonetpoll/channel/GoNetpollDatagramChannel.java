@@ -292,7 +292,8 @@ public final class GoNetpollDatagramChannel extends AbstractGoNetpollChannel imp
             // Heap memory has no stable address: receive into pooled direct memory and copy.
             ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(writable);
             try {
-                stored = udp.receive(direct.memoryAddress(), writable, received);
+                long address = MemorySegment.ofBuffer(direct.internalNioBuffer(0, writable)).address();
+                stored = udp.receive(address, writable, received);
                 if (stored > 0) {
                     buf.setBytes(writerIndex, direct, 0, stored);
                 }
