@@ -1,5 +1,6 @@
 package dev.gonetpoll.testsuite;
 
+import dev.gonetpoll.channel.GoNetpollDatagramChannel;
 import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
 import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
@@ -7,8 +8,11 @@ import dev.gonetpoll.channel.GoNetpollTcpFastOpen;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
@@ -109,8 +113,6 @@ public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
         return factories;
     }
 
-    // datagram(..) and datagramSocket() stay Netty's NIO-only lists: no UDP test is wired yet.
-
     private static BootstrapFactory<ServerBootstrap> goNetpollServer() {
         return () -> new ServerBootstrap()
                 .group(GONETPOLL_BOSS_GROUP, GONETPOLL_WORKER_GROUP)
@@ -129,6 +131,57 @@ public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
 
     private BootstrapFactory<Bootstrap> nioClient() {
         return () -> new Bootstrap().group(NIO_GROUP).channel(NioSocketChannel.class);
+    }
+
+    /**
+     * UDP, sender x receiver as Netty's datagram tests name them (bootstrap, bootstrap2) =
+     * gonetpoll x gonetpoll, gonetpoll x NIO, NIO x gonetpoll, every channel of the given family (a
+     * gonetpoll channel of family INET6 is dual-stack).
+     */
+    @Override
+    public List<BootstrapComboFactory<Bootstrap, Bootstrap>> datagram(SocketProtocolFamily family) {
+        BootstrapFactory<Bootstrap> goNetpoll = goNetpollDatagram(family);
+        BootstrapFactory<Bootstrap> nio = nioDatagram(family);
+        List<BootstrapComboFactory<Bootstrap, Bootstrap>> combos = new ArrayList<>();
+        combos.addAll(combo(List.of(goNetpoll), List.of(goNetpoll, nio)));
+        combos.addAll(combo(List.of(nio), List.of(goNetpoll)));
+        return combos;
+    }
+
+    /** A gonetpoll UDP channel of the default family (dual-stack AF_INET6), for client-only datagram tests. */
+    @Override
+    public List<BootstrapFactory<Bootstrap>> datagramSocket() {
+        List<BootstrapFactory<Bootstrap>> factories = new ArrayList<>();
+        factories.add(() -> new Bootstrap().group(GONETPOLL_WORKER_GROUP).channel(GoNetpollDatagramChannel.class));
+        return factories;
+    }
+
+    private static BootstrapFactory<Bootstrap> goNetpollDatagram(SocketProtocolFamily family) {
+        return () -> new Bootstrap().group(GONETPOLL_WORKER_GROUP).channelFactory(new ChannelFactory<Channel>() {
+            @Override
+            public Channel newChannel() {
+                return new GoNetpollDatagramChannel(family);
+            }
+
+            @Override
+            public String toString() {
+                return "GoNetpollDatagramChannel(" + family + ")";
+            }
+        });
+    }
+
+    private BootstrapFactory<Bootstrap> nioDatagram(SocketProtocolFamily family) {
+        return () -> new Bootstrap().group(NIO_GROUP).channelFactory(new ChannelFactory<Channel>() {
+            @Override
+            public Channel newChannel() {
+                return new NioDatagramChannel(family);
+            }
+
+            @Override
+            public String toString() {
+                return "NioDatagramChannel(" + family + ")";
+            }
+        });
     }
 
     /**

@@ -54,10 +54,12 @@ public final class Errors {
             case Linux.EAGAIN -> "Resource temporarily unavailable";
             case Linux.ENOMEM -> "Cannot allocate memory";
             case Linux.EACCES -> "Permission denied";
+            case Linux.ENODEV -> "No such device";
             case Linux.EINVAL -> "Invalid argument";
             case Linux.ENFILE -> "Too many open files in system";
             case Linux.EMFILE -> "Too many open files";
             case Linux.EPIPE -> "Broken pipe";
+            case Linux.EMSGSIZE -> "Message too long";
             case Linux.ENOPROTOOPT -> "Protocol not available";
             case Linux.EAFNOSUPPORT -> "Address family not supported by protocol";
             case Linux.EADDRINUSE -> "Address already in use";

@@ -66,4 +66,12 @@ public final class LibC {
     public static int errno() {
         return Native.getLastError();
     }
+
+    // UDP: one datagram per call; a connected socket passes no address (0, 0).
+
+    public static native long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
+
+    public static native long sendmsg(int fd, long msghdr, int flags);
+
+    public static native long recvfrom(int fd, long buf, long len, int flags, long addr, long addrLenPtr);
 }

@@ -94,6 +94,29 @@ public final class Linux {
     /** The kernel's UIO_MAXIOV: writev/readv reject more entries with EINVAL. */
     public static final int IOV_MAX = 1024;
 
+    // UDP (datagram channels)
+    public static final int AF_UNSPEC = 0;
+    public static final int ENODEV = 19;
+    public static final int EMSGSIZE = 90;
+    /** recv flag: return the real length of a datagram even when it was longer than the buffer. */
+    public static final int MSG_TRUNC = 0x20;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_MULTICAST_ALL = 49;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_MULTICAST_ALL = 29;
+    /** Protocol-independent multicast (RFC 3678), the same numbers at the IPPROTO_IP and IPPROTO_IPV6 levels. */
+    public static final int MCAST_JOIN_GROUP = 42;
+    public static final int MCAST_BLOCK_SOURCE = 43;
+    public static final int MCAST_LEAVE_GROUP = 45;
+    public static final int MCAST_JOIN_SOURCE_GROUP = 46;
+    public static final int MCAST_LEAVE_SOURCE_GROUP = 47;
+    /** {@code struct msghdr} on LP64. */
+    public static final int MSGHDR_SIZE = 56;
+
     // Linux socket options beyond the portable ones (asm-generic/socket.h, linux/in.h, linux/tcp.h)
     /** errno of a socket option the kernel knows but has switched off, e.g. TCP_FASTOPEN_CONNECT by sysctl. */
     public static final int EOPNOTSUPP = 95;
