@@ -15,18 +15,23 @@ import java.util.List;
  * {@code testWriteWithFastOpenBeforeConnect*} tests, with plain, offset and composite direct
  * buffers).
  *
- * <p>Hook {@code enableTcpFastOpen(sb, cb)} is kept as Netty's: it sets {@code TCP_FASTOPEN} on the
- * server and {@code TCP_FASTOPEN_CONNECT} on the client. gonetpoll has no TCP fast open yet, so
- * those options are unknown to it and the bootstraps only log a warning; the tests then check
- * that data written before the connect is sent after it, in order. Once TCP fast open exists, add
- * fast-open factories to {@link GoNetpollSocketTestPermutation} and keep this hook.
+ * <p>Like Netty's {@code EpollSocketConnectTest}, it runs with the fast-open permutations
+ * ({@link GoNetpollSocketTestPermutation#socketWithFastOpen()}): a gonetpoll client with
+ * {@code TCP_FASTOPEN_CONNECT} and a gonetpoll server with {@code TCP_FASTOPEN}, each where the
+ * kernel has that side of fast open on. Hook {@code enableTcpFastOpen(sb, cb)} is kept as Netty's:
+ * in the {@code testWriteWithFastOpenBeforeConnect*} tests it sets {@code TCP_FASTOPEN} on every
+ * server and {@code TCP_FASTOPEN_CONNECT} on every client (NIO ignores both with a warning). The
+ * data written before the connect then goes out with the SYN where the kernel holds a cookie for
+ * the server, and after the handshake otherwise; either way the connect completes normally and
+ * the data arrives first, in order.
  *
- * <p>Server x client: gonetpoll x gonetpoll, gonetpoll x NIO, NIO x gonetpoll.
+ * <p>Server x client: gonetpoll (with and without fast open) x gonetpoll, gonetpoll x NIO,
+ * NIO x gonetpoll.
  */
 public class GoNetpollSocketConnectTest extends SocketConnectTest {
 
     @Override
     protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
-        return GoNetpollSocketTestPermutation.INSTANCE.socket();
+        return GoNetpollSocketTestPermutation.INSTANCE.socketWithFastOpen();
     }
 }

@@ -4,10 +4,12 @@ import dev.gonetpoll.channel.GoNetpollDatagramChannel;
 import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
 import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
+import dev.gonetpoll.channel.GoNetpollTcpFastOpen;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -33,11 +35,13 @@ import java.util.List;
  *       {@code java.net.Socket}).</li>
  *   <li>{@link #clientSocket()}: a gonetpoll client only (tests that drive it against a plain
  *       {@code java.net.ServerSocket}, or against nothing).</li>
+ *   <li>{@link #socketWithFastOpen()}: as {@link #socket()}, plus a gonetpoll server with
+ *       {@code TCP_FASTOPEN} where the kernel has server-side fast open on and a gonetpoll client with
+ *       {@code TCP_FASTOPEN_CONNECT} where it has client-side fast open on, as Netty's epoll
+ *       permutation does ({@link #serverSocketWithFastOpen()}, {@link #clientSocketWithFastOpen()}).</li>
  * </ul>
  * Every combination runs once per allocator of {@code TestsuitePermutation.allocator()} (pooled and
  * adaptive); the base test classes take care of that.
- *
- * <p>No TCP fast open yet: the fast-open lists are the plain ones (see the README).
  */
 public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
 
@@ -68,10 +72,18 @@ public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
         return combos;
     }
 
-    /** No TCP fast open yet, so the same combinations as {@link #socket()}. */
+    /**
+     * The servers of {@link #serverSocketWithFastOpen()} x the clients of
+     * {@link #clientSocketWithFastOpen()}, and each of them against NIO (NIO x NIO left out).
+     */
     @Override
     public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> socketWithFastOpen() {
-        return socket();
+        List<BootstrapFactory<ServerBootstrap>> servers = serverSocketWithFastOpen();
+        List<BootstrapFactory<Bootstrap>> clients = clientSocketWithFastOpen();
+        List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> combos = new ArrayList<>(combo(servers, clients));
+        combos.addAll(combo(servers, List.of(nioClient())));
+        combos.addAll(combo(List.of(nioServer()), clients));
+        return combos;
     }
 
     @Override
@@ -88,10 +100,17 @@ public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
         return factories;
     }
 
-    /** No TCP fast open yet, so the same factories as {@link #clientSocket()}. */
+    /**
+     * {@link #clientSocket()} plus a gonetpoll client with {@code TCP_FASTOPEN_CONNECT}, if the kernel
+     * does client-side fast open (else it would refuse the option).
+     */
     @Override
     public List<BootstrapFactory<Bootstrap>> clientSocketWithFastOpen() {
-        return clientSocket();
+        List<BootstrapFactory<Bootstrap>> factories = clientSocket();
+        if (GoNetpollTcpFastOpen.isClientSideAvailable()) {
+            factories.add(() -> goNetpollClient().newInstance().option(ChannelOption.TCP_FASTOPEN_CONNECT, true));
+        }
+        return factories;
     }
 
     private static BootstrapFactory<ServerBootstrap> goNetpollServer() {
@@ -163,5 +182,17 @@ public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
                 return "NioDatagramChannel(" + family + ")";
             }
         });
+    }
+
+    /**
+     * {@link #serverSocket()} plus a gonetpoll server with a {@code TCP_FASTOPEN} queue, if the kernel
+     * does server-side fast open (elsewhere the option is taken but has no effect).
+     */
+    public List<BootstrapFactory<ServerBootstrap>> serverSocketWithFastOpen() {
+        List<BootstrapFactory<ServerBootstrap>> factories = serverSocket();
+        if (GoNetpollTcpFastOpen.isServerSideAvailable()) {
+            factories.add(() -> goNetpollServer().newInstance().option(ChannelOption.TCP_FASTOPEN, 5));
+        }
+        return factories;
     }
 }

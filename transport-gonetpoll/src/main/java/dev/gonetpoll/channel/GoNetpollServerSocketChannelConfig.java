@@ -16,8 +16,14 @@ import java.util.Map;
 import static io.netty.channel.ChannelOption.SO_BACKLOG;
 import static io.netty.channel.ChannelOption.SO_RCVBUF;
 import static io.netty.channel.ChannelOption.SO_REUSEADDR;
+import static io.netty.channel.ChannelOption.TCP_FASTOPEN;
 
-/** Options of a {@link GoNetpollServerSocketChannel}; socket options go straight to the kernel. */
+/**
+ * Options of a {@link GoNetpollServerSocketChannel}; socket options go straight to the kernel.
+ * Besides Netty's portable options it takes {@link ChannelOption#TCP_FASTOPEN} and the server-side
+ * Linux options of {@link GoNetpollChannelOption}: {@code SO_REUSEPORT}, {@code IP_FREEBIND},
+ * {@code IP_TRANSPARENT}, {@code TCP_DEFER_ACCEPT}.
+ */
 public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConfig implements ServerSocketChannelConfig {
 
     private final Socket socket;
@@ -32,7 +38,9 @@ public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConf
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG);
+        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG, TCP_FASTOPEN,
+                GoNetpollChannelOption.SO_REUSEPORT, GoNetpollChannelOption.IP_FREEBIND,
+                GoNetpollChannelOption.IP_TRANSPARENT, GoNetpollChannelOption.TCP_DEFER_ACCEPT);
     }
 
     @SuppressWarnings("unchecked")
@@ -47,6 +55,21 @@ public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConf
         if (option == SO_BACKLOG) {
             return (T) Integer.valueOf(getBacklog());
         }
+        if (option == TCP_FASTOPEN) {
+            return (T) Integer.valueOf(getTcpFastopen());
+        }
+        if (option == GoNetpollChannelOption.SO_REUSEPORT) {
+            return (T) Boolean.valueOf(isReusePort());
+        }
+        if (option == GoNetpollChannelOption.IP_FREEBIND) {
+            return (T) Boolean.valueOf(isIpFreeBind());
+        }
+        if (option == GoNetpollChannelOption.IP_TRANSPARENT) {
+            return (T) Boolean.valueOf(isIpTransparent());
+        }
+        if (option == GoNetpollChannelOption.TCP_DEFER_ACCEPT) {
+            return (T) Integer.valueOf(getTcpDeferAccept());
+        }
         return super.getOption(option);
     }
 
@@ -59,6 +82,16 @@ public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConf
             setReuseAddress((Boolean) value);
         } else if (option == SO_BACKLOG) {
             setBacklog((Integer) value);
+        } else if (option == TCP_FASTOPEN) {
+            setTcpFastopen((Integer) value);
+        } else if (option == GoNetpollChannelOption.SO_REUSEPORT) {
+            setReusePort((Boolean) value);
+        } else if (option == GoNetpollChannelOption.IP_FREEBIND) {
+            setIpFreeBind((Boolean) value);
+        } else if (option == GoNetpollChannelOption.IP_TRANSPARENT) {
+            setIpTransparent((Boolean) value);
+        } else if (option == GoNetpollChannelOption.TCP_DEFER_ACCEPT) {
+            setTcpDeferAccept((Integer) value);
         } else {
             return super.setOption(option, value);
         }
@@ -98,6 +131,75 @@ public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConf
     @Override
     public GoNetpollServerSocketChannelConfig setReceiveBufferSize(int receiveBufferSize) {
         KernelOption.set(() -> socket.setReceiveBufferSize(receiveBufferSize));
+        return this;
+    }
+
+    /** {@link ChannelOption#TCP_FASTOPEN}: the queue length of pending fast-open connections (0: off). */
+    public int getTcpFastopen() {
+        return LinuxSocketOption.TCP_FASTOPEN.get(socket);
+    }
+
+    /**
+     * {@link ChannelOption#TCP_FASTOPEN}: how many fast-open connections (data accepted with the SYN,
+     * handshake not finished) may be pending; 0 turns fast open off for this listener. The kernel
+     * uses it only where {@link GoNetpollTcpFastOpen#isServerSideAvailable()}.
+     */
+    public GoNetpollServerSocketChannelConfig setTcpFastopen(int queueLength) {
+        LinuxSocketOption.TCP_FASTOPEN.set(socket, queueLength);
+        return this;
+    }
+
+    /** {@link GoNetpollChannelOption#SO_REUSEPORT}. */
+    public boolean isReusePort() {
+        return LinuxSocketOption.SO_REUSEPORT.isSet(socket);
+    }
+
+    /**
+     * {@link GoNetpollChannelOption#SO_REUSEPORT}: set before binding, on every server channel that is
+     * to share the port; the kernel then spreads incoming connections over them.
+     */
+    public GoNetpollServerSocketChannelConfig setReusePort(boolean reusePort) {
+        LinuxSocketOption.SO_REUSEPORT.set(socket, reusePort);
+        return this;
+    }
+
+    /** {@link GoNetpollChannelOption#IP_FREEBIND}. */
+    public boolean isIpFreeBind() {
+        return LinuxSocketOption.IP_FREEBIND.isSet(socket);
+    }
+
+    /** {@link GoNetpollChannelOption#IP_FREEBIND}: set before binding. */
+    public GoNetpollServerSocketChannelConfig setIpFreeBind(boolean freeBind) {
+        LinuxSocketOption.IP_FREEBIND.set(socket, freeBind);
+        return this;
+    }
+
+    /** {@link GoNetpollChannelOption#IP_TRANSPARENT}. */
+    public boolean isIpTransparent() {
+        return LinuxSocketOption.IP_TRANSPARENT.isSet(socket);
+    }
+
+    /** {@link GoNetpollChannelOption#IP_TRANSPARENT}: refused with {@code EPERM} without CAP_NET_RAW or CAP_NET_ADMIN. */
+    public GoNetpollServerSocketChannelConfig setIpTransparent(boolean transparent) {
+        LinuxSocketOption.IP_TRANSPARENT.set(socket, transparent);
+        return this;
+    }
+
+    /** {@link GoNetpollChannelOption#TCP_DEFER_ACCEPT}, in seconds, as the kernel rounded it. */
+    public int getTcpDeferAccept() {
+        return LinuxSocketOption.TCP_DEFER_ACCEPT.get(socket);
+    }
+
+    /**
+     * {@link GoNetpollChannelOption#TCP_DEFER_ACCEPT}, in seconds (0: off).
+     *
+     * @throws IllegalArgumentException if {@code seconds} is negative (the kernel would silently take 0)
+     */
+    public GoNetpollServerSocketChannelConfig setTcpDeferAccept(int seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("TCP_DEFER_ACCEPT: " + seconds + " (expected: >= 0)");
+        }
+        LinuxSocketOption.TCP_DEFER_ACCEPT.set(socket, seconds);
         return this;
     }
 

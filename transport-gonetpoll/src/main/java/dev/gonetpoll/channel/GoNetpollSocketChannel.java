@@ -7,6 +7,7 @@ import dev.gonetpoll.sys.Socket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelMetadata;
@@ -25,6 +26,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -41,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * A TCP connection. Reads until EAGAIN on each readiness edge (or until the receive allocator says
  * stop, then goes on in the next pass without waiting for an edge); writes with {@code write} or,
  * for several buffers, one {@code writev}; parks on its poll descriptor when the kernel's send
- * buffer is full; connects without blocking, with Netty's connect timeout.
+ * buffer is full; connects without blocking, with Netty's connect timeout and, with
+ * {@code TCP_FASTOPEN_CONNECT}, with the data written before connect in the SYN.
  */
 public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel implements SocketChannel {
 
@@ -124,6 +127,22 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
     @Override
     protected AbstractUnsafe newUnsafe() {
         return new GoNetpollStreamUnsafe();
+    }
+
+    /**
+     * The kernel's {@code TCP_INFO} for this connection, read now. May be called from any thread.
+     *
+     * @throws ChannelException if the kernel refuses, e.g. because the channel is closed
+     */
+    public GoNetpollTcpInfo tcpInfo() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(Linux.TCP_INFO_SIZE, Long.BYTES);
+            socket.getTcpInfo(info);
+            return GoNetpollTcpInfo.decode(info);
+        } catch (IOException e) {
+            throw new ChannelException("cannot read TCP_INFO: "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -568,9 +587,12 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
                     socket.bind(checkInet(localAddress));
                 }
                 if (socket.connect(target)) {
-                    remote = target;
-                    fulfillConnect(promise);
-                    return;
+                    if (socket.finishConnect(target)) {
+                        remote = target;
+                        fulfillConnect(promise);
+                        return;
+                    }
+                    sendFastOpenSyn(target);
                 }
                 connectPromise = promise;
                 requestedRemote = target;
@@ -593,6 +615,24 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
             } catch (Throwable t) {
                 promise.tryFailure(t);
                 closeIfClosed();
+            }
+        }
+
+        /**
+         * connect() returned at once without a handshake: TCP_FASTOPEN_CONNECT is on and the kernel
+         * has a fast-open cookie for the server, so it holds the SYN back for the first write. Send it
+         * now, carrying what was written before connect (flushed here, as Netty's epoll transport
+         * does); the part that does not fit the SYN is written once connected.
+         */
+        private void sendFastOpenSyn(InetSocketAddress target) throws Exception {
+            ChannelOutboundBuffer out = outboundBuffer();
+            out.addFlush();
+            IovArray iov = IovArrayPool.acquire();
+            try {
+                out.forEachFlushedMessage(msg -> msg instanceof ByteBuf buf && addBuffer(iov, buf));
+                out.removeBytes(socket.sendDeferredSyn(iov.address(), iov.count(), target));
+            } finally {
+                IovArrayPool.release(iov);
             }
         }
 
@@ -626,6 +666,11 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
             pipeline().fireChannelActive();
             if (!promiseSet) {
                 close(voidPromise()); // the user cancelled the connect meanwhile
+            } else {
+                ChannelOutboundBuffer out = outboundBuffer();
+                if (out != null && out.size() > 0) {
+                    flush0(); // what sendFastOpenSyn flushed but the SYN could not carry
+                }
             }
         }
 

@@ -75,6 +75,7 @@ public final class Errors {
             case Linux.EHOSTUNREACH -> "No route to host";
             case Linux.EALREADY -> "Operation already in progress";
             case Linux.EINPROGRESS -> "Operation now in progress";
+            case Linux.EOPNOTSUPP -> "Operation not supported";
             default -> "errno " + errno;
         };
     }

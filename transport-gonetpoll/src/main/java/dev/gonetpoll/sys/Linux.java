@@ -116,4 +116,28 @@ public final class Linux {
     public static final int MCAST_LEAVE_SOURCE_GROUP = 47;
     /** {@code struct msghdr} on LP64. */
     public static final int MSGHDR_SIZE = 56;
+
+    // Linux socket options beyond the portable ones (asm-generic/socket.h, linux/in.h, linux/tcp.h)
+    /** errno of a socket option the kernel knows but has switched off, e.g. TCP_FASTOPEN_CONNECT by sysctl. */
+    public static final int EOPNOTSUPP = 95;
+    public static final int SO_BUSY_POLL = 46;
+    public static final int IP_FREEBIND = 15;
+    public static final int IP_TRANSPARENT = 19;
+    public static final int IP_BIND_ADDRESS_NO_PORT = 24;
+    public static final int TCP_CORK = 3;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+    public static final int TCP_DEFER_ACCEPT = 9;
+    public static final int TCP_INFO = 11;
+    public static final int TCP_QUICKACK = 12;
+    public static final int TCP_USER_TIMEOUT = 18;
+    public static final int TCP_FASTOPEN = 23;
+    public static final int TCP_NOTSENT_LOWAT = 25;
+    public static final int TCP_FASTOPEN_CONNECT = 30;
+    /**
+     * The prefix of {@code struct tcp_info} that every kernel since 2.6 fills in (up to and including
+     * {@code tcpi_total_retrans}); newer kernels append fields after it and copy no more than asked.
+     */
+    public static final int TCP_INFO_SIZE = 104;
 }

@@ -28,6 +28,7 @@ import static dev.gonetpoll.sys.Linux.SO_RCVBUF;
 import static dev.gonetpoll.sys.Linux.SO_REUSEADDR;
 import static dev.gonetpoll.sys.Linux.SO_REUSEPORT;
 import static dev.gonetpoll.sys.Linux.SO_SNDBUF;
+import static dev.gonetpoll.sys.Linux.TCP_INFO;
 import static dev.gonetpoll.sys.Linux.TCP_NODELAY;
 
 import java.io.IOException;
@@ -435,6 +436,48 @@ public final class Socket {
     /** Reads and clears the pending socket error (SO_ERROR); 0 if none. */
     public int getSoError() throws IOException {
         return getIntOption(SOL_SOCKET, SO_ERROR);
+    }
+
+    /**
+     * Copies the kernel's {@code struct tcp_info} of this TCP socket into {@code info}, at most
+     * {@code info.byteSize()} bytes; returns how many bytes the kernel filled in.
+     */
+    public int getTcpInfo(MemorySegment info) throws IOException {
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, (int) info.byteSize());
+            if (LibC.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info.address(), length.address()) < 0) {
+                throw Errors.newIOException("getsockopt", LibC.errno());
+            }
+            return length.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Sends the SYN of a connect that TCP_FASTOPEN_CONNECT deferred. With that option on and a
+     * fast-open cookie for the peer (or TCP_FASTOPEN_NO_COOKIE), connect() returns 0 at once and
+     * sends nothing: the SYN leaves with the first write and carries as much of it as fits. So call
+     * this when {@link #connect} returned true but {@link #finishConnect} says not connected yet.
+     *
+     * @param iovAddress {@code iovCount} iovec entries (see {@link IovArray}) with the data for the
+     *                   SYN; with no entries a SYN without data goes out
+     * @param remote     the address passed to connect, named in the exception
+     * @return the bytes that went out with the SYN, 0 if the kernel sent the SYN without data; either
+     *         way the connect is now in progress, as after EINPROGRESS: wait for write readiness,
+     *         then call {@link #finishConnect}
+     */
+    public long sendDeferredSyn(long iovAddress, int iovCount, InetSocketAddress remote) throws IOException {
+        ensureOpen();
+        // A writev() of no bytes returns before it reaches TCP; a write() of no bytes reaches it.
+        long sent = iovCount == 0 ? LibC.write(fd, 0, 0) : LibC.writev(fd, iovAddress, iovCount);
+        if (sent >= 0) {
+            return sent;
+        }
+        int errno = LibC.errno();
+        if (errno == EINPROGRESS) {
+            return 0; // the SYN went out without data: the kernel had no usable cookie after all
+        }
+        throw Errors.newIOException("connect", errno, remote);
     }
 
     @Override
