@@ -134,7 +134,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     @Override
     public boolean inEventLoop(Thread t) {
-        return t == thread;
+        // thread is null while the loop has no goroutine: no thread (not even null) is the loop then.
+        return t != null && t == thread;
     }
 
     // ---------------------------------------------------------------------------------------------
