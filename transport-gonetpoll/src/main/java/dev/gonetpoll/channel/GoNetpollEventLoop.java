@@ -311,11 +311,22 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             return true;
         }
         if (delay > 0) {
-            wakeTimer().reset(System.nanoTime() + delay);
+            wakeTimer().reset(deadlineAfter(delay));
         }
         LockSupport.park(this);
         parked.set(false);
         return false;
+    }
+
+    /**
+     * {@link System#nanoTime} plus {@code delayNanos} (> 0), saturated at Long.MAX_VALUE. Netty's
+     * deadlines go up to Long.MAX_VALUE ({@code schedule(task, Long.MAX_VALUE, MILLISECONDS)}); a sum
+     * that wrapped would lie in the past, and the timer would wake the goroutine again and again.
+     */
+    private static long deadlineAfter(long delayNanos) {
+        long now = System.nanoTime();
+        long deadline = now + delayNanos;
+        return deadline < now ? Long.MAX_VALUE : deadline;
     }
 
     private Timer wakeTimer() {
