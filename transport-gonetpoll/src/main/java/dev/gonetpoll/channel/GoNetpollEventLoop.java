@@ -50,6 +50,14 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Life cycle</h2>
  * ACTIVE → SHUTTING_DOWN (closes its channels, keeps running tasks until a quiet period passes or the
  * timeout ends) → SHUTDOWN (rejects tasks) → TERMINATED ({@link #terminationFuture} done).
+ *
+ * <h2>No accepted task is lost</h2>
+ * {@link #execute} either throws {@link RejectedExecutionException} or its task runs. A submitter
+ * counts itself in {@link #submitting} before it reads the state and until its task is queued; the
+ * goroutine sets SHUTDOWN, waits until {@code submitting} is zero (a submitter never blocks between
+ * its check and its offer), and only then runs the queue empty. With both sides on sequentially
+ * consistent atomics, a submitter either sees SHUTDOWN (and rejects) or is seen by the goroutine (and
+ * its task is drained). Scheduled tasks left after that drain are cancelled, so their futures complete.
  */
 public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor implements EventLoop {
 
@@ -76,6 +84,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private final AtomicInteger gState = new AtomicInteger(G_IDLE);
     private final AtomicBoolean parked = new AtomicBoolean();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
+    /** Submitters between their state check and their offer (see "No accepted task is lost"). */
+    private final AtomicInteger submitting = new AtomicInteger();
     /** Whether this loop waits in the group's pool of idle loops (at most once). */
     final AtomicBoolean pooled = new AtomicBoolean();
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
@@ -144,10 +154,15 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     @Override
     public void execute(Runnable task) {
         ObjectUtil.checkNotNull(task, "task");
-        if (isShutdown()) {
-            throw new RejectedExecutionException("event loop shut down");
+        submitting.incrementAndGet();
+        try {
+            if (isShutdown()) {
+                throw new RejectedExecutionException("event loop shut down");
+            }
+            tasks.offer(task);
+        } finally {
+            submitting.decrementAndGet();
         }
-        tasks.offer(task);
         if (!inEventLoop()) {
             wakeup();
         }
@@ -157,6 +172,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private void wakeup() {
         if (gState.get() == G_IDLE) {
             if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
+                if (state.get() == ST_TERMINATED) {
+                    // A late wake-up (a submitter whose task the final drain ran, or the timer): a
+                    // terminated loop never runs again. TERMINATED is set before the last G_IDLE.
+                    gState.set(G_IDLE);
+                    return;
+                }
                 startGoroutine();
             }
         } else if (parked.get() && parked.compareAndSet(true, false)) {
@@ -420,7 +441,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         boolean timedOut = now - shutdownStartNanos >= shutdownTimeoutNanos;
         if (state.get() >= ST_SHUTDOWN || quiet || timedOut || quietPeriodNanos == 0 && !ran) {
             state.set(ST_SHUTDOWN);
-            runTasks(); // what was submitted before the state change
+            drainAfterShutdown();
             finishTermination();
             return true;
         }
@@ -433,6 +454,23 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
         parked.set(false);
         return false;
+    }
+
+    /**
+     * Runs every task accepted before SHUTDOWN: first waits for submitters that passed their state
+     * check before it (they are about to offer, never blocked), then empties the queue. Tasks it runs
+     * cannot add more (execute rejects now), but a scheduled task submitted from outside adds itself
+     * to the scheduled queue when it runs: those are cancelled last.
+     */
+    private void drainAfterShutdown() {
+        while (submitting.get() != 0) {
+            Thread.yield();
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            safeExecute(task);
+        }
+        cancelScheduledTasks();
     }
 
     private void closeAllChannels() {
