@@ -48,8 +48,10 @@ import java.util.concurrent.locks.LockSupport;
  * wake-ups are harmless: every pass re-reads all sources.
  *
  * <h2>Life cycle</h2>
- * ACTIVE → SHUTTING_DOWN (closes its channels, keeps running tasks until a quiet period passes or the
- * timeout ends) → SHUTDOWN (rejects tasks) → TERMINATED ({@link #terminationFuture} done).
+ * ACTIVE → SHUTTING_DOWN (keeps running tasks until a quiet period passes or the timeout ends, and
+ * closes its channels on every pass, so a channel registered meanwhile is closed too) → SHUTDOWN
+ * (rejects tasks) → TERMINATED ({@link #terminationFuture} done). No channel of a terminated loop is
+ * open.
  *
  * <h2>No accepted task is lost</h2>
  * {@link #execute} either throws {@link RejectedExecutionException} or its task runs. A submitter
@@ -99,7 +101,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private volatile long shutdownTimeoutNanos;
     private long shutdownStartNanos;
     private long lastTaskNanos;
-    private boolean channelsClosedForShutdown;
+    private boolean shutdownStarted;
 
     GoNetpollEventLoop(GoNetpollEventLoopGroup group, Scheduler scheduler) {
         super(group);
@@ -428,11 +430,13 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     /** Called in the goroutine while shutting down; true once the loop has terminated. */
     private boolean confirmShutdown() {
-        if (!channelsClosedForShutdown) {
-            channelsClosedForShutdown = true;
-            closeAllChannels();
+        if (!shutdownStarted) {
+            shutdownStarted = true;
             shutdownStartNanos = System.nanoTime();
             lastTaskNanos = shutdownStartNanos;
+        }
+        if (channels.length > 0) {
+            closeAllChannels(); // every pass: tasks of the quiet period may register channels
         }
         cancelScheduledTasks();
         boolean ran = runTasks();
@@ -460,7 +464,9 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
      * Runs every task accepted before SHUTDOWN: first waits for submitters that passed their state
      * check before it (they are about to offer, never blocked), then empties the queue. Tasks it runs
      * cannot add more (execute rejects now), but a scheduled task submitted from outside adds itself
-     * to the scheduled queue when it runs: those are cancelled last.
+     * to the scheduled queue when it runs, and a registration task adds a channel: those are cancelled
+     * and closed last. (Such a late channel's close events cannot be queued any more; Netty logs that.
+     * Its descriptor is closed all the same.)
      */
     private void drainAfterShutdown() {
         while (submitting.get() != 0) {
@@ -469,6 +475,9 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         Runnable task;
         while ((task = tasks.poll()) != null) {
             safeExecute(task);
+        }
+        if (channels.length > 0) {
+            closeAllChannels();
         }
         cancelScheduledTasks();
     }
