@@ -90,6 +90,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private final AtomicInteger submitting = new AtomicInteger();
     /** Whether this loop waits in the group's pool of idle loops (at most once). */
     final AtomicBoolean pooled = new AtomicBoolean();
+    /**
+     * Set by the group's {@code next()} when it hands this loop out, cleared when a channel registers
+     * with it. Until then the loop is its caller's: if it goes idle meanwhile (a stale task ran on it),
+     * it must not go back to the pool and be handed out a second time.
+     */
+    volatile boolean reserved;
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     /** The goroutine running this loop now, null while idle. */
     private volatile Thread thread;
@@ -212,6 +218,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     void addChannel(AbstractGoNetpollChannel ch) {
         assert inEventLoop();
+        reserved = false;
         AbstractGoNetpollChannel[] old = channels;
         AbstractGoNetpollChannel[] grown = Arrays.copyOf(old, old.length + 1);
         grown[old.length] = ch;
@@ -365,6 +372,11 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         if (wakeTimer != null) {
             wakeTimer.stop();
         }
+        // Offered for reuse while this goroutine still owns the loop: only the owner registers
+        // channels (which ends a reservation), so the reservation the group reads is current. If
+        // next() hands the loop out before G_IDLE below, the new caller's task is found by the
+        // re-check below, as any task that slips in.
+        group.loopIdle(this);
         thread = null;
         group.loopStopped(this);
         gState.set(G_IDLE);
@@ -379,7 +391,6 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                 return true;
             }
         }
-        group.loopIdle(this);
         return true;
     }
 

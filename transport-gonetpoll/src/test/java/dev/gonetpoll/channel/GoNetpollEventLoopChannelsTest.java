@@ -127,6 +127,36 @@ class GoNetpollEventLoopChannelsTest {
         assertFalse(ch.isOpen(), "a channel that could not be registered kept its descriptor");
     }
 
+    @Test
+    void aLoopHandedOutByNextIsNotHandedOutAgainBeforeItsChannelArrives() throws Exception {
+        // next() and the registration it is for are two steps (Bootstrap registers in a task). A
+        // stale task on the loop in between (a write to an old channel from another thread, say)
+        // lets its goroutine run and go idle again; that must not put the loop back in the pool, or
+        // two connections would share one goroutine.
+        GoNetpollEventLoopGroup group = newGroup(1);
+        GoNetpollSocketChannel old = new GoNetpollSocketChannel();
+        assertTrue(group.register(old).syncUninterruptibly().isSuccess());
+        EventLoop loop = old.eventLoop();
+        old.close().syncUninterruptibly();
+        await(() -> group.liveLoopCount() == 0, "the loop of the closed channel to go idle");
+
+        EventLoop handedOut = group.next();
+        assertSame(loop, handedOut, "an idle loop is reused (see GroupShutdownTest)");
+        Thread stale = onLoop(loop, Thread::currentThread);
+        stale.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(stale.isAlive());
+
+        EventLoop next = group.next();
+        assertNotSame(handedOut, next, "one loop was handed out twice");
+
+        // The loop is used by the channel it was handed out for, and is reused once that one closes.
+        GoNetpollSocketChannel fresh = new GoNetpollSocketChannel();
+        assertTrue(handedOut.register(fresh).syncUninterruptibly().isSuccess());
+        fresh.close().syncUninterruptibly();
+        await(() -> group.liveLoopCount() == 0, "the loop of the closed channel to go idle");
+        assertSame(handedOut, group.next(), "a loop whose channel closed is not reused");
+    }
+
     // ---------------------------------------------------------------------------------------------
     // One loop, two channels
 
