@@ -285,6 +285,29 @@ class GoNetpollEventLoopShutdownTest {
         }
     }
 
+    @Test
+    void theGroupsQuietPeriodReachesItsLoops() throws Exception {
+        GoNetpollEventLoopGroup quiet = new GoNetpollEventLoopGroup(1);
+        EventLoop live = quiet.next();
+        ScheduledFuture<?> pending = live.schedule(() -> { }, 1, TimeUnit.HOURS); // keeps the loop live
+        onLoop(live, () -> null);
+        EventLoop idle = quiet.next(); // never ran: it starts during the shutdown
+
+        Future<?> termination = quiet.shutdownGracefully(2_000, TimeUnit.SECONDS.toMillis(WAIT_SECONDS),
+                TimeUnit.MILLISECONDS);
+        assertTrue(live.isShuttingDown());
+        // Both loops still accept and run tasks in the quiet period; both then terminate.
+        assertEquals("live", live.submit(() -> "live").get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals("idle", idle.submit(() -> "idle").get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertTrue(idle.isShuttingDown(), "a loop that started during the group's shutdown is not shutting down");
+        assertTrue(termination.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertTrue(live.isTerminated());
+        assertTrue(idle.isTerminated());
+        assertTrue(pending.isCancelled());
+        assertRejects(live);
+        assertRejects(idle);
+    }
+
     private static void assertRejects(EventLoop loop) {
         assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
         assertThrows(RejectedExecutionException.class, () -> loop.submit(() -> { }));
