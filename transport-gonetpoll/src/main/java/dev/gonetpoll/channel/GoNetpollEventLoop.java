@@ -423,7 +423,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
             quietPeriodNanos = unit.toNanos(quietPeriod);
             shutdownTimeoutNanos = unit.toNanos(timeout);
-            wakeup();
+            try {
+                wakeup();
+            } catch (RejectedExecutionException e) {
+                // The group is terminated and no goroutine can run this loop any more:
+                // startGoroutine terminated it instead, which is what was asked for.
+            }
         }
         return terminationFuture;
     }

@@ -308,6 +308,20 @@ class GoNetpollEventLoopShutdownTest {
         assertRejects(idle);
     }
 
+    @Test
+    void aLoopOfATerminatedGroupShutsDownWithoutError() throws Exception {
+        // A loop the group's shutdown did not reach (it had no goroutine then) can get none any more:
+        // shutting it down must terminate it, not throw (the group's own shutdown does this too, for
+        // a loop that goes idle while the group iterates its live loops).
+        GoNetpollEventLoopGroup terminated = new GoNetpollEventLoopGroup(1);
+        EventLoop unused = terminated.next();
+        LoopTests.shutdown(terminated);
+        Future<?> f = unused.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        assertTrue(f.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertTrue(unused.isTerminated());
+        assertRejects(unused);
+    }
+
     private static void assertRejects(EventLoop loop) {
         assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
         assertThrows(RejectedExecutionException.class, () -> loop.submit(() -> { }));
