@@ -1,6 +1,7 @@
 package dev.gonetpoll.channel;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,8 +10,10 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,7 +87,7 @@ class GoNetpollEventLoopScheduleTest {
         ScheduledFuture<?> f = loop.schedule(() -> { }, 1, TimeUnit.HOURS);
         onLoop(loop, () -> null);
         boolean listed = false;
-        for (io.netty.util.concurrent.EventExecutor e : group) {
+        for (EventExecutor e : group) {
             listed |= e == loop;
         }
         assertTrue(listed, "a loop with a pending scheduled task is not among the group's live loops");
@@ -275,14 +278,14 @@ class GoNetpollEventLoopScheduleTest {
     void schedulingAfterShutdownIsRejected() throws Exception {
         EventLoop loop = group.next();
         assertTrue(loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(WAIT_SECONDS, TimeUnit.SECONDS));
-        assertThrows(java.util.concurrent.RejectedExecutionException.class,
+        assertThrows(RejectedExecutionException.class,
                 () -> loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS));
-        assertThrows(java.util.concurrent.RejectedExecutionException.class,
+        assertThrows(RejectedExecutionException.class,
                 () -> loop.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.MILLISECONDS));
     }
 
     /** After {@code f} is cancelled and the loop ran a task since, {@code runs} no longer grows. */
-    private static void assertStops(EventLoop loop, ScheduledFuture<?> f, java.util.concurrent.Callable<Integer> runs)
+    private static void assertStops(EventLoop loop, ScheduledFuture<?> f, Callable<Integer> runs)
             throws Exception {
         assertTrue(f.isCancelled());
         assertTrue(f.await(WAIT_SECONDS, TimeUnit.SECONDS));

@@ -144,7 +144,6 @@ class GoNetpollEventLoopShutdownTest {
         loop.terminationFuture().addListener(f -> terminatedAt.set(System.nanoTime()));
         onLoop(loop, () -> null);
 
-        long shutdownAt = System.nanoTime();
         loop.shutdownGracefully(quietMillis, TimeUnit.SECONDS.toMillis(WAIT_SECONDS), TimeUnit.MILLISECONDS);
         long lastRanAt = 0;
         for (int i = 0; i < 5; i++) {
@@ -162,7 +161,6 @@ class GoNetpollEventLoopShutdownTest {
         long quietAfterLastTask = TimeUnit.NANOSECONDS.toMillis(terminatedAt.get() - lastRanAt);
         assertTrue(quietAfterLastTask >= quietMillis, "terminated " + quietAfterLastTask
                 + " ms after the last task, within the quiet period of " + quietMillis + " ms");
-        assertTrue(TimeUnit.NANOSECONDS.toMillis(lastRanAt - shutdownAt) > 0);
         assertRejects(loop);
     }
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -150,7 +151,7 @@ class GoNetpollEventLoopTasksTest {
         int submitters = platformSubmitters + goroutineSubmitters;
         int[] lastSeen = new int[submitters];   // only touched inside the loop
         int[] outOfOrder = new int[submitters]; // only touched inside the loop
-        java.util.Arrays.fill(lastSeen, -1);
+        Arrays.fill(lastSeen, -1);
         CountDownLatch start = new CountDownLatch(1);
         List<EventLoop> others = new ArrayList<>();
         List<Future<?>> goroutineDone = new ArrayList<>();
@@ -189,7 +190,7 @@ class GoNetpollEventLoopTasksTest {
             assertTrue(f.isSuccess(), () -> "a submitting goroutine failed: " + f.cause());
         }
         int[] expectedLast = new int[submitters];
-        java.util.Arrays.fill(expectedLast, perSubmitter - 1);
+        Arrays.fill(expectedLast, perSubmitter - 1);
         assertArrayEquals(expectedLast, onLoop(loop, lastSeen::clone), "tasks were lost");
         assertArrayEquals(new int[submitters], onLoop(loop, outOfOrder::clone), "a submitter's order changed");
     }
