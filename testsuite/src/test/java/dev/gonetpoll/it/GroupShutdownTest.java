@@ -20,6 +20,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -100,6 +101,7 @@ class GroupShutdownTest {
         // Netty keeps per-executor state (an address resolver per loop, until the loop terminates):
         // loops must be reused, not created per connection forever.
         GoNetpollEventLoopGroup group = new GoNetpollEventLoopGroup(1);
+        AtomicInteger acceptedCount = new AtomicInteger();
         try {
             Channel server = new ServerBootstrap()
                     .group(group)
@@ -107,7 +109,7 @@ class GroupShutdownTest {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            // accept and hold
+                            acceptedCount.incrementAndGet(); // accept and hold
                         }
                     })
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
@@ -122,6 +124,13 @@ class GroupShutdownTest {
             for (int i = 0; i < 200; i++) {
                 Channel c = cb.connect(server.localAddress()).sync().channel();
                 loops.add(c.eventLoop());
+                // The connect completes before the server accepts: wait for the accepted side's loop
+                // too, or the live-loop count below is low only because it has not started yet.
+                long acceptDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (acceptedCount.get() <= i && System.nanoTime() < acceptDeadline) {
+                    Thread.sleep(1);
+                }
+                assertEquals(i + 1, acceptedCount.get(), "the server did not accept connection " + i);
                 c.close().sync();
                 // Wait until only the server's loop is live: both ends' loops went idle.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -48,8 +48,18 @@ import java.util.concurrent.locks.LockSupport;
  * wake-ups are harmless: every pass re-reads all sources.
  *
  * <h2>Life cycle</h2>
- * ACTIVE → SHUTTING_DOWN (closes its channels, keeps running tasks until a quiet period passes or the
- * timeout ends) → SHUTDOWN (rejects tasks) → TERMINATED ({@link #terminationFuture} done).
+ * ACTIVE → SHUTTING_DOWN (keeps running tasks until a quiet period passes or the timeout ends, and
+ * closes its channels on every pass, so a channel registered meanwhile is closed too) → SHUTDOWN
+ * (rejects tasks) → TERMINATED ({@link #terminationFuture} done). No channel of a terminated loop is
+ * open.
+ *
+ * <h2>No accepted task is lost</h2>
+ * {@link #execute} either throws {@link RejectedExecutionException} or its task runs. A submitter
+ * counts itself in {@link #submitting} before it reads the state and until its task is queued; the
+ * goroutine sets SHUTDOWN, waits until {@code submitting} is zero (a submitter never blocks between
+ * its check and its offer), and only then runs the queue empty. With both sides on sequentially
+ * consistent atomics, a submitter either sees SHUTDOWN (and rejects) or is seen by the goroutine (and
+ * its task is drained). Scheduled tasks left after that drain are cancelled, so their futures complete.
  */
 public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor implements EventLoop {
 
@@ -76,8 +86,16 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private final AtomicInteger gState = new AtomicInteger(G_IDLE);
     private final AtomicBoolean parked = new AtomicBoolean();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
+    /** Submitters between their state check and their offer (see "No accepted task is lost"). */
+    private final AtomicInteger submitting = new AtomicInteger();
     /** Whether this loop waits in the group's pool of idle loops (at most once). */
     final AtomicBoolean pooled = new AtomicBoolean();
+    /**
+     * Set by the group's {@code next()} when it hands this loop out, cleared when a channel registers
+     * with it. Until then the loop is its caller's: if it goes idle meanwhile (a stale task ran on it),
+     * it must not go back to the pool and be handed out a second time.
+     */
+    volatile boolean reserved;
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     /** The goroutine running this loop now, null while idle. */
     private volatile Thread thread;
@@ -89,7 +107,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private volatile long shutdownTimeoutNanos;
     private long shutdownStartNanos;
     private long lastTaskNanos;
-    private boolean channelsClosedForShutdown;
+    private boolean shutdownStarted;
 
     GoNetpollEventLoop(GoNetpollEventLoopGroup group, Scheduler scheduler) {
         super(group);
@@ -134,7 +152,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     @Override
     public boolean inEventLoop(Thread t) {
-        return t == thread;
+        // thread is null while the loop has no goroutine: no thread (not even null) is the loop then.
+        return t != null && t == thread;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -143,10 +162,15 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     @Override
     public void execute(Runnable task) {
         ObjectUtil.checkNotNull(task, "task");
-        if (isShutdown()) {
-            throw new RejectedExecutionException("event loop shut down");
+        submitting.incrementAndGet();
+        try {
+            if (isShutdown()) {
+                throw new RejectedExecutionException("event loop shut down");
+            }
+            tasks.offer(task);
+        } finally {
+            submitting.decrementAndGet();
         }
-        tasks.offer(task);
         if (!inEventLoop()) {
             wakeup();
         }
@@ -156,6 +180,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private void wakeup() {
         if (gState.get() == G_IDLE) {
             if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
+                if (state.get() == ST_TERMINATED) {
+                    // A late wake-up (a submitter whose task the final drain ran, or the timer): a
+                    // terminated loop never runs again. TERMINATED is set before the last G_IDLE.
+                    gState.set(G_IDLE);
+                    return;
+                }
                 startGoroutine();
             }
         } else if (parked.get() && parked.compareAndSet(true, false)) {
@@ -188,6 +218,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     void addChannel(AbstractGoNetpollChannel ch) {
         assert inEventLoop();
+        reserved = false;
         AbstractGoNetpollChannel[] old = channels;
         AbstractGoNetpollChannel[] grown = Arrays.copyOf(old, old.length + 1);
         grown[old.length] = ch;
@@ -310,11 +341,22 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             return true;
         }
         if (delay > 0) {
-            wakeTimer().reset(System.nanoTime() + delay);
+            wakeTimer().reset(deadlineAfter(delay));
         }
         LockSupport.park(this);
         parked.set(false);
         return false;
+    }
+
+    /**
+     * {@link System#nanoTime} plus {@code delayNanos} (> 0), saturated at Long.MAX_VALUE. Netty's
+     * deadlines go up to Long.MAX_VALUE ({@code schedule(task, Long.MAX_VALUE, MILLISECONDS)}); a sum
+     * that wrapped would lie in the past, and the timer would wake the goroutine again and again.
+     */
+    private static long deadlineAfter(long delayNanos) {
+        long now = System.nanoTime();
+        long deadline = now + delayNanos;
+        return deadline < now ? Long.MAX_VALUE : deadline;
     }
 
     private Timer wakeTimer() {
@@ -330,6 +372,11 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         if (wakeTimer != null) {
             wakeTimer.stop();
         }
+        // Offered for reuse while this goroutine still owns the loop: only the owner registers
+        // channels (which ends a reservation), so the reservation the group reads is current. If
+        // next() hands the loop out before G_IDLE below, the new caller's task is found by the
+        // re-check below, as any task that slips in.
+        group.loopIdle(this);
         thread = null;
         group.loopStopped(this);
         gState.set(G_IDLE);
@@ -344,7 +391,6 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                 return true;
             }
         }
-        group.loopIdle(this);
         return true;
     }
 
@@ -377,7 +423,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
             quietPeriodNanos = unit.toNanos(quietPeriod);
             shutdownTimeoutNanos = unit.toNanos(timeout);
-            wakeup();
+            try {
+                wakeup();
+            } catch (RejectedExecutionException e) {
+                // The group is terminated and no goroutine can run this loop any more:
+                // startGoroutine terminated it instead, which is what was asked for.
+            }
         }
         return terminationFuture;
     }
@@ -395,11 +446,13 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     /** Called in the goroutine while shutting down; true once the loop has terminated. */
     private boolean confirmShutdown() {
-        if (!channelsClosedForShutdown) {
-            channelsClosedForShutdown = true;
-            closeAllChannels();
+        if (!shutdownStarted) {
+            shutdownStarted = true;
             shutdownStartNanos = System.nanoTime();
             lastTaskNanos = shutdownStartNanos;
+        }
+        if (channels.length > 0) {
+            closeAllChannels(); // every pass: tasks of the quiet period may register channels
         }
         cancelScheduledTasks();
         boolean ran = runTasks();
@@ -408,7 +461,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         boolean timedOut = now - shutdownStartNanos >= shutdownTimeoutNanos;
         if (state.get() >= ST_SHUTDOWN || quiet || timedOut || quietPeriodNanos == 0 && !ran) {
             state.set(ST_SHUTDOWN);
-            runTasks(); // what was submitted before the state change
+            drainAfterShutdown();
             finishTermination();
             return true;
         }
@@ -421,6 +474,28 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
         parked.set(false);
         return false;
+    }
+
+    /**
+     * Runs every task accepted before SHUTDOWN: first waits for submitters that passed their state
+     * check before it (they are about to offer, never blocked), then empties the queue. Tasks it runs
+     * cannot add more (execute rejects now), but a scheduled task submitted from outside adds itself
+     * to the scheduled queue when it runs, and a registration task adds a channel: those are cancelled
+     * and closed last. (Such a late channel's close events cannot be queued any more; Netty logs that.
+     * Its descriptor is closed all the same.)
+     */
+    private void drainAfterShutdown() {
+        while (submitting.get() != 0) {
+            Thread.yield();
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            safeExecute(task);
+        }
+        if (channels.length > 0) {
+            closeAllChannels();
+        }
+        cancelScheduledTasks();
     }
 
     private void closeAllChannels() {

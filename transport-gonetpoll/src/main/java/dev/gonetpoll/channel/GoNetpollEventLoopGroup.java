@@ -40,7 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #next()} returns a loop of its own to each caller (goroutine per connection): a loop from
  * {@link #idleLoops}, whose goroutine ended for want of work (no channel, task or timer), or a new
  * one. Reusing idle loops keeps the number of loop objects, and whatever others keep per executor
- * (Netty's address resolvers, for one), bounded by the peak number of loops in use. A loop costs a
+ * (Netty's address resolvers, for one), bounded by the peak number of loops in use. A loop handed
+ * out is reserved for its caller until a channel registers with it: a reserved loop that goes idle
+ * (a stale task ran on it before the caller's registration) does not go back to the pool, so no
+ * loop is handed out twice. One that never gets a channel is never reused; it is garbage once idle. A loop costs a
  * goroutine only while it has work; the group tracks exactly those loops ({@link #liveLoops}). Shutting the
  * group down sets {@link #state}, then shuts down every live loop; a loop that starts later sees the
  * state in {@link #loopStarted} and shuts itself down. When the last live loop has stopped, the
@@ -110,12 +113,15 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     public EventLoop next() {
         GoNetpollEventLoop loop;
         while ((loop = idleLoops.poll()) != null) {
+            loop.reserved = true; // before pooled goes false: see loopIdle
             loop.pooled.set(false);
             if (!loop.isShuttingDown()) {
                 return loop;
             }
         }
-        return new GoNetpollEventLoop(this, scheduler);
+        GoNetpollEventLoop fresh = new GoNetpollEventLoop(this, scheduler);
+        fresh.reserved = true;
+        return fresh;
     }
 
     @Override
@@ -155,11 +161,21 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
         return true;
     }
 
-    /** A loop's goroutine ended for want of work: {@link #next()} may hand the loop out again. */
+    /**
+     * A loop's goroutine is about to end for want of work (called by that goroutine):
+     * {@link #next()} may hand the loop out again, unless it is reserved for a caller of next().
+     * The CAS comes before the read of {@code reserved}: a CAS that saw next()'s {@code pooled = false}
+     * also sees the {@code reserved = true} next() wrote before it.
+     */
     void loopIdle(GoNetpollEventLoop loop) {
-        if (state.get() == ST_ACTIVE && loop.pooled.compareAndSet(false, true)) {
-            idleLoops.offer(loop);
+        if (state.get() != ST_ACTIVE || loop.isShuttingDown() || !loop.pooled.compareAndSet(false, true)) {
+            return;
         }
+        if (loop.reserved) {
+            loop.pooled.set(false);
+            return;
+        }
+        idleLoops.offer(loop);
     }
 
     /** A loop's goroutine ended (idle or terminated). */
