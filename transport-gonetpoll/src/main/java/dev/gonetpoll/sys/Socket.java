@@ -54,6 +54,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Socket {
 
+    static {
+        // Load the error mapping up front: once the process is out of file descriptors, loading a
+        // class from a jar can fail, and "Too many open files" must still reach the user intact.
+        Errors.newIOException("accept", Linux.EMFILE);
+    }
+
     /** Returned by read, write, readv, writev and accept when the kernel says EAGAIN. */
     public static final int WOULD_BLOCK = -1;
 
