@@ -93,4 +93,6 @@ public final class Linux {
     public static final int IOV_SIZE = 16;
     /** The kernel's UIO_MAXIOV: writev/readv reject more entries with EINVAL. */
     public static final int IOV_MAX = 1024;
+    /** The most bytes one sendfile (or read/write) call moves: MAX_RW_COUNT, INT_MAX rounded down to a page. */
+    public static final long SENDFILE_MAX_COUNT = 0x7ffff000L;
 }
