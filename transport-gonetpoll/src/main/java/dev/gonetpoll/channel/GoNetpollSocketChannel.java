@@ -16,6 +16,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
@@ -42,15 +43,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP connection. Reads until EAGAIN on each readiness edge (or until the receive allocator says
  * stop, then goes on in the next pass without waiting for an edge); writes with {@code write} or,
- * for several buffers, one {@code writev}; parks on its poll descriptor when the kernel's send
- * buffer is full; connects without blocking, with Netty's connect timeout and, with
- * {@code TCP_FASTOPEN_CONNECT}, with the data written before connect in the SYN.
+ * for several buffers, one {@code writev}, and hands {@link FileRegion}s to a {@link FileRegionWriter};
+ * parks on its poll descriptor when the kernel's send buffer is full; connects without blocking,
+ * with Netty's connect timeout and, with {@code TCP_FASTOPEN_CONNECT}, with the data written before
+ * connect in the SYN.
  */
 public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel implements SocketChannel {
 
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
     /** doWriteOnce result: the kernel's send buffer is full; wait for write readiness. */
-    private static final int SEND_BUFFER_FULL = Integer.MAX_VALUE;
+    private static final int SEND_BUFFER_FULL = FileRegionWriter.SEND_BUFFER_FULL;
 
     private final GoNetpollSocketChannelConfig config;
     private volatile InetSocketAddress remote;
@@ -63,6 +65,8 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
     /** Reads already returned end-of-stream after the input was shut down. */
     private boolean inputClosedSeenErrorOnRead;
     private final Runnable flushTask = () -> ((GoNetpollStreamUnsafe) unsafe()).flushFromTask();
+    /** Writes FileRegions; created on the first one. */
+    private FileRegionWriter fileRegionWriter;
 
     public GoNetpollSocketChannel() {
         this(Socket.newStreamSocket());
@@ -324,8 +328,11 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
         if (msg instanceof ByteBuf buf) {
             return isNativeWritable(buf) ? buf : newDirectBuffer(buf);
         }
+        if (msg instanceof FileRegion) {
+            return msg;
+        }
         throw new UnsupportedOperationException("unsupported message type: " + msg.getClass().getName()
-                + " (expected: ByteBuf)");
+                + " (expected: ByteBuf, FileRegion)");
     }
 
     /** A copy of a heap buffer in direct memory the kernel can read; releases the original. */
@@ -353,7 +360,9 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
             if (count == 0) {
                 return;
             }
-            int result = count > 1 && in.current() instanceof ByteBuf ? writeGathering(in) : writeSingle(in);
+            Object current = in.current();
+            int result = current instanceof FileRegion region ? fileRegionWriter().write(in, region)
+                    : count > 1 ? writeGathering(in) : writeSingle(in);
             if (result == SEND_BUFFER_FULL) {
                 waitingForWritable = true;
                 return;
@@ -362,6 +371,13 @@ public final class GoNetpollSocketChannel extends AbstractGoNetpollChannel imple
         } while (spins > 0);
         // Spent our spins with data left: let the loop's other work run, then go on.
         eventLoop().execute(flushTask);
+    }
+
+    private FileRegionWriter fileRegionWriter() {
+        if (fileRegionWriter == null) {
+            fileRegionWriter = new FileRegionWriter(socket);
+        }
+        return fileRegionWriter;
     }
 
     private int writeSingle(ChannelOutboundBuffer in) throws IOException {

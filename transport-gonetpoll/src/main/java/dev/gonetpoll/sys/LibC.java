@@ -62,6 +62,9 @@ public final class LibC {
 
     public static native int close(int fd);
 
+    /** {@code offsetPtr} points to an {@code off_t} read and advanced by the kernel; the file offset of {@code inFd} is left alone. */
+    public static native long sendfile(int outFd, int inFd, long offsetPtr, long count);
+
     /** The errno left by the last native call of this thread (JNA saves it right after each call). */
     public static int errno() {
         return Native.getLastError();

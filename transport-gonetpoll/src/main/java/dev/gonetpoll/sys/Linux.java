@@ -140,4 +140,7 @@ public final class Linux {
      * {@code tcpi_total_retrans}); newer kernels append fields after it and copy no more than asked.
      */
     public static final int TCP_INFO_SIZE = 104;
+
+    /** The most bytes one sendfile (or read/write) call moves: MAX_RW_COUNT, INT_MAX rounded down to a page. */
+    public static final long SENDFILE_MAX_COUNT = 0x7ffff000L;
 }

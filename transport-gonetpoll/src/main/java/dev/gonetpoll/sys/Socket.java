@@ -3,6 +3,7 @@ package dev.gonetpoll.sys;
 import static dev.gonetpoll.sys.Linux.AF_INET;
 import static dev.gonetpoll.sys.Linux.AF_INET6;
 import static dev.gonetpoll.sys.Linux.EAGAIN;
+import static dev.gonetpoll.sys.Linux.EBADF;
 import static dev.gonetpoll.sys.Linux.ECONNABORTED;
 import static dev.gonetpoll.sys.Linux.EINPROGRESS;
 import static dev.gonetpoll.sys.Linux.EINTR;
@@ -272,6 +273,37 @@ public final class Socket {
             n = LibC.readv(fd, iovAddress, iovCount);
         } while (n < 0 && shouldRetry("readv"));
         return n < 0 ? WOULD_BLOCK : n;
+    }
+
+    /**
+     * Sends up to {@code count} bytes of the file open as {@code fileFd} with {@code sendfile(2)},
+     * without copying them through user space. {@code offsetAddress} points to an {@code off_t}
+     * holding the file position to start at; the kernel advances it by the bytes sent. The file's
+     * own offset is not used or changed.
+     *
+     * <p>Returns the bytes sent, 0 when the file ends at that position, or {@link #WOULD_BLOCK}.
+     * EBADF on an open socket means the file's descriptor is bad (closed, or not open for reading),
+     * so it is reported as an {@link ErrnoException} saying so, not as a closed channel.
+     */
+    public long sendFile(int fileFd, long offsetAddress, long count) throws IOException {
+        ensureOpen();
+        for (;;) {
+            long n = LibC.sendfile(fd, fileFd, offsetAddress, count);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno();
+            if (errno == EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno == EBADF && isOpen()) {
+                throw new ErrnoException("sendfile", errno, "sendfile(..) failed: " + Errors.strerror(errno)
+                        + " (the file's descriptor " + fileFd + " is closed or not open for reading)");
+            }
+            if (errno != EINTR) {
+                throw Errors.newIOException("sendfile", errno);
+            }
+        }
     }
 
     /**

@@ -359,6 +359,19 @@ class SocketTest {
     }
 
     @Test
+    void sendFileFromABadFileDescriptorBlamesTheFileNotTheSocket() throws IOException {
+        Connection c = connectedPair();
+        MemorySegment offset = arena.allocateFrom(ValueLayout.JAVA_LONG, 0L);
+        // -1 is never a descriptor: the socket is fine, so this must not look like a closed channel.
+        ErrnoException e = assertThrows(ErrnoException.class, () -> c.client.sendFile(-1, offset.address(), 16));
+        assertEquals(Linux.EBADF, e.errno());
+        assertTrue(e.getMessage().contains("not open for reading"), e.getMessage());
+        assertTrue(c.client.isOpen());
+        c.client.close();
+        assertThrows(ClosedChannelException.class, () -> c.client.sendFile(-1, offset.address(), 16));
+    }
+
+    @Test
     void aStaleFdIsReportedAsAClosedChannel() throws IOException {
         Socket socket = Socket.newStreamSocket(false);
         Socket alias = new Socket(socket.fd(), false);

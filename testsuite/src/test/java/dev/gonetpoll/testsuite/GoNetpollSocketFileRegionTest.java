@@ -1,0 +1,28 @@
+package dev.gonetpoll.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketFileRegionTest;
+
+import java.util.List;
+
+/**
+ * Netty's {@link SocketFileRegionTest} on gonetpoll: a 10 MiB {@code DefaultFileRegion} at a random
+ * offset after a {@code ByteBuf} and an empty region, with and without auto-read and void promises;
+ * the same through a custom {@code FileRegion} wrapper; a region longer than its file must fail the
+ * write with an {@code IOException}; a region must not be asked to transfer once complete.
+ *
+ * <p>Hook {@code supportsCustomFileRegion()} kept (true): any {@code FileRegion} is written, through
+ * its own {@code transferTo}. Which way a {@code DefaultFileRegion} goes (copy by default,
+ * {@code sendfile} with the extra JVM flags) is up to the JVM this runs in; see the README.
+ *
+ * <p>Server x client: gonetpoll x gonetpoll, gonetpoll x NIO, NIO x gonetpoll.
+ */
+public class GoNetpollSocketFileRegionTest extends SocketFileRegionTest {
+
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return GoNetpollSocketTestPermutation.INSTANCE.socket();
+    }
+}
