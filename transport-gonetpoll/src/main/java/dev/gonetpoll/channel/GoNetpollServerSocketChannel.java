@@ -151,6 +151,11 @@ public final class GoNetpollServerSocketChannel extends AbstractGoNetpollChannel
     }
 
     @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
     public InetSocketAddress remoteAddress() {
         return null;
     }
