@@ -93,4 +93,11 @@ public final class Linux {
     public static final int IOV_SIZE = 16;
     /** The kernel's UIO_MAXIOV: writev/readv reject more entries with EINVAL. */
     public static final int IOV_MAX = 1024;
+
+    // Unix domain sockets
+    /** {@code struct ucred} of a Unix socket's peer: pid, uid, gid, three ints. */
+    public static final int SO_PEERCRED = 17;
+    /** File type bits of {@code st_mode}, and the type of a socket file. */
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFSOCK = 0140000;
 }
