@@ -1,7 +1,9 @@
 package dev.gonetpoll.testsuite;
 
 import dev.gonetpoll.channel.GoNetpollDatagramChannel;
+import dev.gonetpoll.channel.GoNetpollDomainSocketChannel;
 import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
+import dev.gonetpoll.channel.GoNetpollServerDomainSocketChannel;
 import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
 import dev.gonetpoll.channel.GoNetpollTcpFastOpen;
@@ -15,12 +17,19 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
 import io.netty.testsuite.transport.socket.SocketTestPermutation;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bootstraps Netty's transport testsuite runs with when it tests gonetpoll.
@@ -194,5 +203,52 @@ public class GoNetpollSocketTestPermutation extends SocketTestPermutation {
             factories.add(() -> goNetpollServer().newInstance().option(ChannelOption.TCP_FASTOPEN, 5));
         }
         return factories;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Unix domain stream sockets. Like Netty's epoll domain socket tests: gonetpoll on both sides
+    // (Netty's NIO domain channels take only the JDK's address type, which the tests do not use).
+
+    /** A temporary directory for this JVM's socket files; every server removes its file on close. */
+    private static final Path DOMAIN_SOCKET_DIR = newDomainSocketDir();
+    private static final AtomicInteger DOMAIN_SOCKET_COUNT = new AtomicInteger();
+
+    /** Server x client: gonetpoll x gonetpoll over Unix domain sockets. */
+    public List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> domainSocket() {
+        return combo(serverDomainSocket(), clientDomainSocket());
+    }
+
+    /** A gonetpoll Unix domain server only (tests that drive it with another peer). */
+    public List<BootstrapFactory<ServerBootstrap>> serverDomainSocket() {
+        return List.of(() -> new ServerBootstrap()
+                .group(GONETPOLL_BOSS_GROUP, GONETPOLL_WORKER_GROUP)
+                .channel(GoNetpollServerDomainSocketChannel.class));
+    }
+
+    /** A gonetpoll Unix domain client only. */
+    public List<BootstrapFactory<Bootstrap>> clientDomainSocket() {
+        return List.of(() -> new Bootstrap()
+                .group(GONETPOLL_WORKER_GROUP)
+                .channel(GoNetpollDomainSocketChannel.class));
+    }
+
+    /** A fresh file system path in this JVM's socket directory, as Netty's {@code newDomainSocketAddress()}. */
+    static DomainSocketAddress newDomainSocketAddress() {
+        return new DomainSocketAddress(DOMAIN_SOCKET_DIR.resolve(DOMAIN_SOCKET_COUNT.incrementAndGet() + ".sock").toString());
+    }
+
+    /** A fresh Linux abstract name: no file at all. */
+    static DomainSocketAddress newAbstractDomainSocketAddress() {
+        return new DomainSocketAddress("\0gonetpoll-testsuite-" + UUID.randomUUID());
+    }
+
+    private static Path newDomainSocketDir() {
+        try {
+            Path dir = Files.createTempDirectory("gonetpoll-uds");
+            dir.toFile().deleteOnExit(); // removed at exit if every socket file was removed
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

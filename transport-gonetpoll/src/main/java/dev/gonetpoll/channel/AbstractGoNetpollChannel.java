@@ -9,7 +9,6 @@ import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -195,6 +194,7 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
         return worked;
     }
 
+    /** The kernel's answer for an IP socket; channels of another address family override both. */
     @Override
     protected SocketAddress localAddress0() {
         return socket.localAddress();
@@ -203,15 +203,5 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
     @Override
     protected SocketAddress remoteAddress0() {
         return socket.remoteAddress();
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) super.localAddress();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) super.remoteAddress();
     }
 }

@@ -1,5 +1,6 @@
 package dev.gonetpoll.sys;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -82,5 +83,19 @@ public final class Errors {
 
     private static boolean isConnect(String syscall) {
         return "connect".equals(syscall) || "finishConnect".equals(syscall);
+    }
+
+    /**
+     * A failed connect of a Unix domain stream socket, which never waits: ENOENT (no socket file)
+     * gives a {@link FileNotFoundException} as Netty's epoll transport does, EAGAIN (the
+     * listener's backlog is full) a {@link ConnectException}; the rest as {@link #newIOException}.
+     */
+    public static IOException newUnixConnectException(int errno, SocketAddress address) {
+        String message = "connect(..) failed: " + strerror(errno);
+        return switch (errno) {
+            case Linux.ENOENT -> new FileNotFoundException(message + ": " + address);
+            case Linux.EAGAIN -> new ConnectException(message + " (the listener's backlog is full): " + address);
+            default -> newIOException("connect", errno, address);
+        };
     }
 }

@@ -143,4 +143,11 @@ public final class Linux {
 
     /** The most bytes one sendfile (or read/write) call moves: MAX_RW_COUNT, INT_MAX rounded down to a page. */
     public static final long SENDFILE_MAX_COUNT = 0x7ffff000L;
+
+    // Unix domain sockets
+    /** {@code struct ucred} of a Unix socket's peer: pid, uid, gid, three ints. */
+    public static final int SO_PEERCRED = 17;
+    /** File type bits of {@code st_mode}, and the type of a socket file. */
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFSOCK = 0140000;
 }

@@ -2,6 +2,7 @@ package dev.gonetpoll.sys;
 
 import static dev.gonetpoll.sys.Linux.AF_INET;
 import static dev.gonetpoll.sys.Linux.AF_INET6;
+import static dev.gonetpoll.sys.Linux.AF_UNIX;
 import static dev.gonetpoll.sys.Linux.EAGAIN;
 import static dev.gonetpoll.sys.Linux.EBADF;
 import static dev.gonetpoll.sys.Linux.ECONNABORTED;
@@ -25,6 +26,7 @@ import static dev.gonetpoll.sys.Linux.SOL_SOCKET;
 import static dev.gonetpoll.sys.Linux.SO_ERROR;
 import static dev.gonetpoll.sys.Linux.SO_KEEPALIVE;
 import static dev.gonetpoll.sys.Linux.SO_LINGER;
+import static dev.gonetpoll.sys.Linux.SO_PEERCRED;
 import static dev.gonetpoll.sys.Linux.SO_RCVBUF;
 import static dev.gonetpoll.sys.Linux.SO_REUSEADDR;
 import static dev.gonetpoll.sys.Linux.SO_REUSEPORT;
@@ -71,6 +73,8 @@ public final class Socket {
     private static final long ACCEPT_SCRATCH_SIZE = ACCEPT_ADDR_LEN_OFFSET + Integer.BYTES;
 
     private final int fd;
+    /** AF_INET, AF_INET6 or AF_UNIX. */
+    private final int family;
     private final boolean ipv6;
     private final AtomicBoolean open = new AtomicBoolean(true);
     private boolean inputShutdown;
@@ -83,8 +87,31 @@ public final class Socket {
 
     /** Wraps an existing socket fd, e.g. one returned by {@link #accept}. */
     public Socket(int fd, boolean ipv6) {
+        this(fd, ipv6 ? AF_INET6 : AF_INET);
+    }
+
+    private Socket(int fd, int family) {
         this.fd = fd;
-        this.ipv6 = ipv6;
+        this.family = family;
+        this.ipv6 = family == AF_INET6;
+    }
+
+    /**
+     * A Unix domain stream socket (AF_UNIX, SOCK_STREAM).
+     *
+     * @throws UncheckedIOException wrapping the mapped IOException if the socket cannot be created
+     */
+    public static Socket newUnixStreamSocket() {
+        int fd = LibC.socket(AF_UNIX, SOCK_STREAM | NONBLOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new UncheckedIOException(Errors.newIOException("socket", LibC.errno()));
+        }
+        return new Socket(fd, AF_UNIX);
+    }
+
+    /** Wraps an fd that {@link #accept} returned on this listening socket: same address family. */
+    public Socket wrapAccepted(int acceptedFd) {
+        return new Socket(acceptedFd, family);
     }
 
     /** Whether this host can create AF_INET6 sockets; probed once. */
@@ -129,6 +156,11 @@ public final class Socket {
 
     public boolean isIPv6() {
         return ipv6;
+    }
+
+    /** Whether this is a Unix domain (AF_UNIX) socket. */
+    public boolean isUnix() {
+        return family == AF_UNIX;
     }
 
     public boolean isOpen() {
@@ -351,6 +383,66 @@ public final class Socket {
     }
 
     /**
+     * Binds a Unix domain socket. A pathname creates the socket file, which stays after close (see
+     * {@link UnixSocketFile}); an unnamed address makes the kernel pick an abstract name.
+     *
+     * @throws java.net.BindException naming the path on EADDRINUSE (the file exists) or EACCES
+     */
+    public void bind(UnixSocketPath local) throws IOException {
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(UnixSockAddr.SIZE, Long.BYTES);
+            int addrLen = UnixSockAddr.encode(addr, local);
+            if (LibC.bind(fd, addr.address(), addrLen) < 0) {
+                throw Errors.newIOException("bind", LibC.errno(), local);
+            }
+        }
+    }
+
+    /**
+     * Connects a Unix domain stream socket. Unlike TCP this never stays in progress: Linux
+     * completes it at once or fails.
+     *
+     * @throws java.net.ConnectException naming the path if refused, or if the listener's backlog is full
+     * @throws java.io.FileNotFoundException naming the path if there is no socket file
+     */
+    public void connect(UnixSocketPath remote) throws IOException {
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(UnixSockAddr.SIZE, Long.BYTES);
+            int addrLen = UnixSockAddr.encode(addr, remote);
+            int errno;
+            do {
+                if (LibC.connect(fd, addr.address(), addrLen) == 0) {
+                    return;
+                }
+                errno = LibC.errno();
+            } while (errno == EINTR);
+            throw Errors.newUnixConnectException(errno, remote);
+        }
+    }
+
+    /** The bound address of a Unix domain socket (unnamed if not bound), or null if closed or on error. */
+    public UnixSocketPath localUnixAddress() {
+        return queryUnixAddress(false);
+    }
+
+    /** The peer's address of a connected Unix domain socket (unnamed if it is not bound), or null if not connected, closed, or on error. */
+    public UnixSocketPath remoteUnixAddress() {
+        return queryUnixAddress(true);
+    }
+
+    /** The process and ids of a connected Unix domain socket's peer ({@code SO_PEERCRED}). */
+    public UnixCredentials peerCredentials() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ucred = arena.allocate(ValueLayout.JAVA_INT, 3);
+            getOption(SOL_SOCKET, SO_PEERCRED, ucred, arena);
+            return new UnixCredentials(ucred.getAtIndex(ValueLayout.JAVA_INT, 0),
+                    ucred.getAtIndex(ValueLayout.JAVA_INT, 1), ucred.getAtIndex(ValueLayout.JAVA_INT, 2));
+        }
+    }
+
+    /**
      * Closes the fd once; later calls do nothing. EINTR is not an error: Linux releases the fd
      * before it can be interrupted, so retrying could close an fd another thread just opened.
      */
@@ -520,7 +612,12 @@ public final class Socket {
 
     @Override
     public String toString() {
-        return "Socket(fd=" + fd + (ipv6 ? ", inet6" : ", inet") + (isOpen() ? ")" : ", closed)");
+        String familyName = switch (family) {
+            case AF_INET6 -> "inet6";
+            case AF_UNIX -> "unix";
+            default -> "inet";
+        };
+        return "Socket(fd=" + fd + ", " + familyName + (isOpen() ? ")" : ", closed)");
     }
 
     /**
@@ -578,6 +675,21 @@ public final class Socket {
                     ? LibC.getpeername(fd, addr.address(), addrLen.address())
                     : LibC.getsockname(fd, addr.address(), addrLen.address());
             return rc < 0 ? null : SockAddr.decode(addr, addrLen.get(ValueLayout.JAVA_INT, 0));
+        }
+    }
+
+    /** getpeername or getsockname of a Unix domain socket, decoded; null on any failure. */
+    private UnixSocketPath queryUnixAddress(boolean peer) {
+        if (!isOpen()) {
+            return null;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(UnixSockAddr.SIZE, Long.BYTES);
+            MemorySegment addrLen = arena.allocateFrom(ValueLayout.JAVA_INT, UnixSockAddr.SIZE);
+            int rc = peer
+                    ? LibC.getpeername(fd, addr.address(), addrLen.address())
+                    : LibC.getsockname(fd, addr.address(), addrLen.address());
+            return rc < 0 ? null : UnixSockAddr.decode(addr, addrLen.get(ValueLayout.JAVA_INT, 0));
         }
     }
 

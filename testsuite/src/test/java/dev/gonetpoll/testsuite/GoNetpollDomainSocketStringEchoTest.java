@@ -1,0 +1,30 @@
+package dev.gonetpoll.testsuite;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
+import io.netty.testsuite.transport.socket.SocketStringEchoTest;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * Netty's {@link SocketStringEchoTest} on gonetpoll over Unix domain sockets, as Netty's
+ * {@code EpollDomainSocketStringEchoTest} runs it on epoll.
+ *
+ * <p>Line-based string echo through the string codecs, with and without auto-read.
+ *
+ * <p>Server x client: gonetpoll x gonetpoll. Addresses: socket files in a temporary directory.
+ */
+public class GoNetpollDomainSocketStringEchoTest extends SocketStringEchoTest {
+
+    @Override
+    protected SocketAddress newSocketAddress() {
+        return GoNetpollSocketTestPermutation.newDomainSocketAddress();
+    }
+
+    @Override
+    protected List<BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return GoNetpollSocketTestPermutation.INSTANCE.domainSocket();
+    }
+}
