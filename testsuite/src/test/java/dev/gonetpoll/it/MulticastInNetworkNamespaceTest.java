@@ -17,12 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Netty's {@code DatagramMulticastTest} sends to a group on the first multicast-capable interface;
- * on this project's machines that is a real interface, so in the normal run the test is aborted
- * (it must not send beyond loopback). Here it runs for real, in a child JVM inside a private network
- * namespace whose only interface is a multicast-capable {@code lo}: nothing can leave the machine,
- * and the host's network is untouched. Needs {@code unshare} and {@code ip} and the right to create
- * a network namespace (root, as on CI); without them the test is aborted and says why.
+ * Netty's multicast tests send to a group on the first multicast-capable interface; on this
+ * project's machines that is a real interface, so in the normal run they are aborted (nothing may
+ * be sent beyond loopback). Here they run for real, each in a child JVM inside a private network
+ * namespace of its own: nothing can leave the machine and the host's network is untouched.
+ * IPv4 uses {@code lo} made multicast-capable; IPv6 multicast is not delivered over {@code lo} by
+ * this kernel, so the IPv6 test gets a veth pair (multicast-capable, IPv6 link-local) instead. Needs
+ * {@code unshare} and {@code ip} and the right to create a network namespace (root, as on CI);
+ * without them the tests are aborted and say why.
  */
 @Timeout(300)
 class MulticastInNetworkNamespaceTest {
@@ -32,9 +34,21 @@ class MulticastInNetworkNamespaceTest {
 
     @Test
     void nettysIpv4MulticastTestPassesOnLoopbackInAPrivateNetwork() throws Exception {
-        Assumptions.assumeTrue(canCreateNetworkNamespace(),
-                "cannot create a network namespace here (needs unshare, ip and CAP_SYS_ADMIN)");
-        String out = runInNamespace("dev.gonetpoll.testsuite.GoNetpollDatagramMulticastTest");
+        assertChildPassed(runInNamespace("ip link set lo multicast on",
+                "dev.gonetpoll.testsuite.GoNetpollDatagramMulticastTest"));
+    }
+
+    @Test
+    void nettysIpv6MulticastTestPassesOnAVethPairInAPrivateNetwork() throws Exception {
+        // Wait until the link-local address left duplicate address detection ("tentative").
+        assertChildPassed(runInNamespace("ip link add gnp0 type veth peer name gnp1"
+                        + " && ip link set gnp0 up && ip link set gnp1 up"
+                        + " && for i in 1 2 3 4 5 6 7 8 9 10; do"
+                        + " ip -6 addr show dev gnp0 scope link | grep -q tentative || break; sleep 0.5; done",
+                "dev.gonetpoll.testsuite.GoNetpollDatagramMulticastIPv6Test"));
+    }
+
+    private static void assertChildPassed(String out) {
         Matcher m = SUMMARY.matcher(out);
         assertTrue(m.find(), "no summary from the child JVM:\n" + out);
         assertEquals(0, Integer.parseInt(m.group(3)), "failed:\n" + out);
@@ -53,11 +67,15 @@ class MulticastInNetworkNamespaceTest {
         }
     }
 
-    private static String runInNamespace(String testClass) throws IOException, InterruptedException {
+    /** Runs {@code testClass} in a child JVM in a new network namespace prepared by {@code setup}. */
+    private static String runInNamespace(String setup, String testClass) throws IOException, InterruptedException {
+        Assumptions.assumeTrue(canCreateNetworkNamespace(),
+                "cannot create a network namespace here (needs unshare, ip and CAP_SYS_ADMIN)");
         List<String> command = new ArrayList<>(List.of("unshare", "-n", "sh", "-c",
-                "ip link set lo up && ip link set lo multicast on && exec \"$0\" \"$@\""));
+                "ip link set lo up && " + setup + " && exec \"$0\" \"$@\""));
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // same flags, PARANOID
+        command.add("-Dgonetpoll.testsuite.privateNetwork=true"); // see LoopbackMulticastGuard
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(JUnitClassRunner.class.getName());
