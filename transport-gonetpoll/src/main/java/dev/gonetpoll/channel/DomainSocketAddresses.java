@@ -1,8 +1,11 @@
 package dev.gonetpoll.channel;
 
+import dev.gonetpoll.sys.Socket;
+import dev.gonetpoll.sys.UnixSocketFile;
 import dev.gonetpoll.sys.UnixSocketPath;
 import io.netty.channel.unix.DomainSocketAddress;
 
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 
@@ -21,6 +24,19 @@ final class DomainSocketAddresses {
      * @throws IllegalArgumentException for another address type, or a path the kernel cannot take
      *                                  (too long, or a NUL inside a file system path)
      */
+    /**
+     * Binds {@code socket} to {@code address}, first removing a stale socket file nobody listens on.
+     *
+     * @return the socket file's path, which its owner removes on close; null for an abstract or
+     *         unnamed address
+     */
+    static UnixSocketPath bind(Socket socket, SocketAddress address) throws IOException {
+        UnixSocketPath path = toUnixSocketPath(address);
+        UnixSocketFile.prepareBind(path);
+        socket.bind(path);
+        return path.isPathname() ? path : null;
+    }
+
     static UnixSocketPath toUnixSocketPath(SocketAddress address) {
         if (address instanceof DomainSocketAddress netty) {
             return UnixSocketPath.of(netty.path());

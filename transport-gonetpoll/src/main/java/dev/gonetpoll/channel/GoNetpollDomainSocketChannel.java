@@ -112,12 +112,7 @@ public final class GoNetpollDomainSocketChannel extends AbstractGoNetpollStreamC
 
     @Override
     protected void doBind(SocketAddress localAddress) throws Exception {
-        UnixSocketPath path = DomainSocketAddresses.toUnixSocketPath(localAddress);
-        UnixSocketFile.prepareBind(path);
-        socket.bind(path);
-        if (path.isPathname()) {
-            boundPathname = path;
-        }
+        boundPathname = DomainSocketAddresses.bind(socket, localAddress);
         // The kernel's name: the same path, or the abstract name it picked for an unnamed address.
         local = DomainSocketAddresses.toDomainSocketAddress(socket.localUnixAddress());
     }

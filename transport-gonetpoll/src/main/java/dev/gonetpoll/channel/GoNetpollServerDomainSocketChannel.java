@@ -2,7 +2,6 @@ package dev.gonetpoll.channel;
 
 import dev.gonetpoll.sys.AcceptedPeer;
 import dev.gonetpoll.sys.Socket;
-import dev.gonetpoll.sys.UnixSocketFile;
 import dev.gonetpoll.sys.UnixSocketPath;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelMetadata;
@@ -75,12 +74,7 @@ public final class GoNetpollServerDomainSocketChannel extends AbstractGoNetpollS
 
     @Override
     protected void doBind(SocketAddress localAddress) throws Exception {
-        UnixSocketPath path = DomainSocketAddresses.toUnixSocketPath(localAddress);
-        UnixSocketFile.prepareBind(path);
-        socket.bind(path);
-        if (path.isPathname()) {
-            boundPathname = path;
-        }
+        boundPathname = DomainSocketAddresses.bind(socket, localAddress);
         socket.listen(config.getBacklog());
         // The kernel's name: the same path, or the abstract name it picked for an unnamed address.
         local = DomainSocketAddresses.toDomainSocketAddress(socket.localUnixAddress());
