@@ -2,6 +2,7 @@ package dev.gonetpoll.channel;
 
 import dev.gonetpoll.poll.Netpoller;
 import dev.gonetpoll.poll.PollDesc;
+import dev.gonetpoll.poll.PollWaiter;
 import dev.gonetpoll.sys.Socket;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.Channel;
@@ -134,13 +135,13 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
     abstract void writeReady();
 
     /**
-     * Before the loop parks: publish the goroutine as the waiter of each direction it watches. Read
+     * Before the loop parks: publish the loop's waiter as the waiter of each direction it watches. Read
      * readiness is watched even while nobody reads (it is kept in {@link #readReady}), so that a hang-up
      * wakes the loop; it is acted on only when {@link #wantsRead} or {@link #mustReadUnasked} says so.
      *
      * @return true if something is ready already, so the loop must not park
      */
-    final boolean armIo(Thread g) {
+    final boolean armIo(PollWaiter g) {
         PollDesc pd = pollDesc;
         if (pd == null || !isOpen()) {
             return false;
@@ -158,7 +159,7 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
         return ready;
     }
 
-    private static boolean arm(PollDesc pd, int mode, Thread g) {
+    private static boolean arm(PollDesc pd, int mode, PollWaiter g) {
         // ARM_CLOSED cannot normally happen (only this goroutine closes the descriptor); treat it
         // as ready so the next syscall reports the real state.
         return pd.arm(mode, g) != PollDesc.ARM_WAITING;

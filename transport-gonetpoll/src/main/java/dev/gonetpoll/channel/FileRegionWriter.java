@@ -131,7 +131,17 @@ final class FileRegionWriter {
     private int copy(ChannelOutboundBuffer in, FileRegion region) throws Exception {
         SocketTarget target = new SocketTarget();
         try {
-            long written = region.transferTo(target, region.transferred());
+            long written;
+            try {
+                written = region.transferTo(target, region.transferred());
+            } catch (IOException e) {
+                if (target.sendBufferFull) {
+                    // DefaultFileRegion checks its file's size whenever nothing moved, also when the
+                    // socket was full: wait for room; a short file is reported once its bytes are out.
+                    return SEND_BUFFER_FULL;
+                }
+                throw e;
+            }
             if (written > 0) {
                 in.progress(written);
                 if (region.transferred() >= region.count()) {

@@ -1,6 +1,7 @@
 package dev.gonetpoll.channel;
 
 import dev.gonetpoll.poll.Netpoller;
+import dev.gonetpoll.poll.PollWaiter;
 import dev.gonetpoll.sched.Scheduler;
 import dev.gonetpoll.sched.Timer;
 import io.netty.channel.Channel;
@@ -15,12 +16,12 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.ObjectUtil;
-import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.util.Arrays;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,18 +35,31 @@ import java.util.concurrent.locks.LockSupport;
  * parks only this goroutine: the processor runs other loops meanwhile.
  *
  * <h2>The goroutine</h2>
- * A loop has a goroutine only while it has work: channels, tasks or scheduled tasks. Then
- * {@link #gState} is {@code G_RUNNING}; otherwise it is {@code G_IDLE} and the next {@link #execute}
- * starts a new goroutine (CAS IDLE→RUNNING, so exactly one starts). A goroutine that runs out of work
- * sets IDLE, then re-checks the task queue and takes the loop back (CAS IDLE→RUNNING) if a task
- * slipped in; a submitter that saw RUNNING relies on that re-check.
+ * A loop has a goroutine only while it has work. Then {@link #gState} is {@code G_RUNNING}; otherwise
+ * it is {@code G_IDLE} and the next wake-up ({@link #wakeup}: a task, a due timer, I/O readiness)
+ * starts a new goroutine (CAS IDLE→RUNNING, so exactly one starts). The goroutine gives the loop up
+ * in two ways:
+ * <ul>
+ *   <li><em>idle</em>: no channel, task or scheduled task is left. The group may hand the loop out
+ *       again ({@link GoNetpollEventLoopGroup#next()}); it no longer counts as live.</li>
+ *   <li><em>dormant</em>: its channels wait for I/O and nothing else happened for
+ *       {@link GoNetpollEventLoopGroup#dormantAfterNanos()}. The goroutine exits instead of staying
+ *       parked, so an idle connection costs no goroutine (no stack chunk, no thread-locals of its own);
+ *       its descriptors stay armed with the loop's {@link #ioWaiter}, which starts a new goroutine
+ *       when one becomes ready. The loop stays live: group shutdown reaches it.</li>
+ * </ul>
+ * Either way the goroutine sets IDLE, then re-checks what may have slipped in (a task, a wake-up that
+ * cleared {@link #parked} while it still looked RUNNING, shutdown) and takes the loop back
+ * (CAS IDLE→RUNNING) if so; a waker that saw RUNNING relies on that re-check.
  *
  * <h2>Parking</h2>
  * Before parking the goroutine sets {@link #parked}, arms the poll descriptors of the channels that
- * wait for I/O (publishing itself as their waiter) and re-checks the task queue. Submitters enqueue,
- * then unpark it if they win the CAS parked true→false; the netpoller unparks it when a descriptor
- * becomes ready; the loop's {@link Timer} unparks it at the next scheduled task's deadline. Spurious
- * wake-ups are harmless: every pass re-reads all sources.
+ * wait for I/O (publishing {@link #ioWaiter} as their waiter) and re-checks the task queue. Every
+ * waker calls {@link #wakeup}: it unparks the goroutine if it wins the CAS parked true→false. Wakers
+ * are submitters (after they enqueue), the netpoller (through {@link #ioWaiter}, when a descriptor
+ * becomes ready or closes) and the loop's {@link Timer} (at the next scheduled task's deadline, or
+ * when the loop has been quiet long enough to go dormant). Spurious wake-ups are harmless: every
+ * pass re-reads all sources.
  *
  * <h2>Life cycle</h2>
  * ACTIVE → SHUTTING_DOWN (keeps running tasks until a quiet period passes or the timeout ends, and
@@ -82,7 +96,13 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     private final GoNetpollEventLoopGroup group;
     private final Scheduler scheduler;
-    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    /**
+     * Submitted tasks. A linked queue: it costs two small objects while empty, which is what most of
+     * a server's loops are (an array-backed MPSC queue keeps a chunk of about 4 KiB per loop).
+     */
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** The waiter this loop's channels arm their descriptors with: readiness wakes the loop. */
+    private final PollWaiter ioWaiter = this::wakeFromNetpoller;
     private final AtomicInteger gState = new AtomicInteger(G_IDLE);
     private final AtomicBoolean parked = new AtomicBoolean();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
@@ -103,6 +123,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     // Goroutine-only state
     private AbstractGoNetpollChannel[] channels = NO_CHANNELS;
     private Timer wakeTimer;
+    /** Whether {@link #wakeTimer} was set since the goroutine last stopped it, and to when. */
+    private boolean wakeArmed;
+    private long wakeDeadline;
+    /** When the last pass that did work was seen by {@link #parkIfNothingReady}. */
+    private long lastWorkNanos;
+    private boolean workedSinceLastPark;
     private volatile long quietPeriodNanos;
     private volatile long shutdownTimeoutNanos;
     private long shutdownStartNanos;
@@ -178,21 +204,40 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     /** Makes sure the goroutine runs soon: starts one if the loop is idle, else unparks it. */
     private void wakeup() {
-        if (gState.get() == G_IDLE) {
-            if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
-                if (state.get() == ST_TERMINATED) {
-                    // A late wake-up (a submitter whose task the final drain ran, or the timer): a
-                    // terminated loop never runs again. TERMINATED is set before the last G_IDLE.
-                    gState.set(G_IDLE);
-                    return;
+        for (;;) {
+            if (gState.get() == G_IDLE) {
+                if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
+                    if (state.get() == ST_TERMINATED) {
+                        // A late wake-up (a submitter whose task the final drain ran, or the timer): a
+                        // terminated loop never runs again. TERMINATED is set before the last G_IDLE.
+                        gState.set(G_IDLE);
+                        return;
+                    }
+                    startGoroutine();
                 }
-                startGoroutine();
+                return; // (a failed CAS: another waker started the goroutine)
             }
-        } else if (parked.get() && parked.compareAndSet(true, false)) {
+            if (!parked.get() || !parked.compareAndSet(true, false)) {
+                return; // the goroutine is running: it re-checks every source before it parks
+            }
             Thread t = thread;
             if (t != null) {
                 LockSupport.unpark(t);
             }
+            // The goroutine may have gone dormant after we saw RUNNING: it found parked still set
+            // and exited. Then nobody runs the loop, and this wake-up must start a goroutine.
+            if (gState.get() != G_IDLE) {
+                return;
+            }
+        }
+    }
+
+    /** {@link #ioWaiter}: runs on a netpoller (a carrier or a closer), so it must not throw. */
+    private void wakeFromNetpoller() {
+        try {
+            wakeup();
+        } catch (RejectedExecutionException e) {
+            // the group terminated: startGoroutine terminated this loop instead of running it
         }
     }
 
@@ -243,16 +288,24 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         return channels.length;
     }
 
+    /** Whether a goroutine runs (or is parked in) this loop now; false while idle or dormant. */
+    boolean hasGoroutine() {
+        return gState.get() == G_RUNNING;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // The goroutine's body
 
     private void run() {
         thread = Thread.currentThread();
+        parked.set(false); // may be left set by a goroutine that went dormant
+        lastWorkNanos = System.nanoTime();
         int busyPasses = 0;
         try {
             for (;;) {
                 boolean worked = runTasks();
                 worked |= processIo();
+                workedSinceLastPark |= worked;
                 if (state.get() >= ST_SHUTTING_DOWN) {
                     if (confirmShutdown()) {
                         return;
@@ -277,7 +330,9 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                     continue;
                 }
                 busyPasses = 0;
-                parkIfNothingReady(-1);
+                if (parkIfNothingReady(-1) && goDormant()) {
+                    return;
+                }
             }
         } catch (Throwable t) {
             logger.error("gonetpoll event loop goroutine failed; the loop is terminated", t);
@@ -318,18 +373,19 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     }
 
     /**
-     * Arms I/O interest, re-checks the sources and parks until something happens or the next
-     * scheduled task is due.
+     * Arms I/O interest, re-checks the sources and parks until something happens, the next
+     * scheduled task is due, or the loop has been quiet for the group's dormancy delay.
      *
      * @param maxParkNanos 0 to only check readiness (no park), -1 for no limit other than timers
-     * @return true if it found something ready without parking
+     * @return with 0: true if it found something ready. With -1: true if the loop has been quiet long
+     *         enough to go dormant; it returns then without parking, with {@link #parked} still set and
+     *         every descriptor armed, for {@link #goDormant}
      */
     private boolean parkIfNothingReady(long maxParkNanos) {
-        Thread me = thread;
         parked.set(true);
         boolean ready = !tasks.isEmpty();
         for (AbstractGoNetpollChannel ch : channels) {
-            ready |= ch.armIo(me);
+            ready |= ch.armIo(ioWaiter);
         }
         if (ready || maxParkNanos == 0) {
             parked.set(false);
@@ -338,14 +394,53 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         long delay = nextScheduledTaskNano();
         if (delay == 0) {
             parked.set(false);
+            return false;
+        }
+        long now = System.nanoTime();
+        if (workedSinceLastPark) {
+            workedSinceLastPark = false;
+            lastWorkNanos = now;
+        }
+        long untilDormant = lastWorkNanos + group.dormantAfterNanos() - now;
+        if (untilDormant <= 0 && state.get() == ST_ACTIVE) {
             return true;
         }
-        if (delay > 0) {
-            wakeTimer().reset(deadlineAfter(delay));
+        long deadline = now + (delay > 0 && delay < untilDormant ? delay : untilDormant);
+        // One timer reset per dormancy delay, not per park: a deadline armed earlier than needed
+        // (the loop worked since) only costs one spurious wake-up, after which it is set again.
+        if (!wakeArmed || wakeDeadline - now <= 0 || deadline - wakeDeadline < 0) {
+            setWakeTimer(deadline);
         }
         LockSupport.park(this);
         parked.set(false);
         return false;
+    }
+
+    /**
+     * Ends this goroutine while the loop's channels wait for I/O (see "The goroutine"). Called with
+     * {@link #parked} set and every descriptor armed with {@link #ioWaiter}.
+     *
+     * @return true if the goroutine must exit, false if a wake-up slipped in and it keeps the loop
+     */
+    private boolean goDormant() {
+        long delay = nextScheduledTaskNano();
+        if (delay > 0) {
+            setWakeTimer(deadlineAfter(delay)); // starts a goroutine when the next scheduled task is due
+        } else {
+            stopWakeTimer();
+        }
+        thread = null;
+        gState.set(G_IDLE);
+        // A waker that came before G_IDLE saw RUNNING and only cleared parked (its unpark reaches
+        // this exiting goroutine): take the loop back. One that comes later starts a new goroutine.
+        if ((!parked.get() || !tasks.isEmpty() || state.get() >= ST_SHUTTING_DOWN)
+                && gState.compareAndSet(G_IDLE, G_RUNNING)) {
+            thread = Thread.currentThread();
+            parked.set(false);
+            lastWorkNanos = System.nanoTime();
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -359,19 +454,26 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         return deadline < now ? Long.MAX_VALUE : deadline;
     }
 
-    private Timer wakeTimer() {
+    private void setWakeTimer(long deadline) {
         Timer t = wakeTimer;
         if (t == null) {
             t = wakeTimer = scheduler.newTimer(this::wakeup);
         }
-        return t;
+        wakeArmed = true;
+        wakeDeadline = deadline;
+        t.reset(deadline);
+    }
+
+    private void stopWakeTimer() {
+        if (wakeTimer != null) {
+            wakeTimer.stop();
+        }
+        wakeArmed = false;
     }
 
     /** Gives the goroutine up; true if it must exit, false if work slipped in and it keeps the loop. */
     private boolean goIdle() {
-        if (wakeTimer != null) {
-            wakeTimer.stop();
-        }
+        stopWakeTimer();
         // Offered for reuse while this goroutine still owns the loop: only the owner registers
         // channels (which ends a reservation), so the reservation the group reads is current. If
         // next() hands the loop out before G_IDLE below, the new caller's task is found by the
@@ -469,7 +571,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         long wait = Math.min(SHUTDOWN_POLL_NANOS, quietPeriodNanos - (now - lastTaskNanos));
         parked.set(true);
         if (tasks.isEmpty() && wait > 0) {
-            wakeTimer().reset(now + wait);
+            setWakeTimer(now + wait);
             LockSupport.park(this);
         }
         parked.set(false);
@@ -507,9 +609,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     private void finishTermination() {
         state.set(ST_TERMINATED);
-        if (wakeTimer != null) {
-            wakeTimer.stop();
-        }
+        stopWakeTimer();
         thread = null;
         group.loopStopped(this);
         gState.set(G_IDLE);

@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * out is reserved for its caller until a channel registers with it: a reserved loop that goes idle
  * (a stale task ran on it before the caller's registration) does not go back to the pool, so no
  * loop is handed out twice. One that never gets a channel is never reused; it is garbage once idle. A loop costs a
- * goroutine only while it has work; the group tracks exactly those loops ({@link #liveLoops}). Shutting the
+ * goroutine only while it has work; the group tracks those loops and the dormant ones (channels
+ * waiting for I/O, goroutine exited; see {@link GoNetpollEventLoop}) in {@link #liveLoops}. Shutting the
  * group down sets {@link #state}, then shuts down every live loop; a loop that starts later sees the
  * state in {@link #loopStarted} and shuts itself down. When the last live loop has stopped, the
  * scheduler's carriers stop and the netpoller closes, and {@link #terminationFuture()} completes.
@@ -58,6 +59,10 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
 
     private static final AtomicInteger GROUP_IDS = new AtomicInteger();
 
+    /** System property: milliseconds a loop waits for I/O with nothing else to do before its goroutine exits. */
+    public static final String DORMANT_AFTER_MILLIS_PROPERTY = "gonetpoll.dormantAfterMillis";
+    private static final long DEFAULT_DORMANT_AFTER_MILLIS = 1000;
+
     private final Netpoller netpoller;
     private final Scheduler scheduler;
     private final Set<GoNetpollEventLoop> liveLoops = ConcurrentHashMap.newKeySet();
@@ -66,6 +71,7 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     private volatile long quietPeriodNanos;
     private volatile long timeoutNanos;
+    private final long dormantAfterNanos;
 
     /** A group with one processor per available CPU. */
     public GoNetpollEventLoopGroup() {
@@ -78,7 +84,14 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
      * @throws IllegalStateException if a required JVM flag is missing (the message names it)
      */
     public GoNetpollEventLoopGroup(int processors) {
+        this(processors, TimeUnit.MILLISECONDS.toNanos(dormantAfterMillisProperty()));
+    }
+
+    /** For tests: a group whose loops go dormant after {@code dormantAfterNanos} of waiting for I/O. */
+    GoNetpollEventLoopGroup(int processors, long dormantAfterNanos) {
         ObjectUtil.checkPositiveOrZero(processors, "processors");
+        ObjectUtil.checkPositiveOrZero(dormantAfterNanos, "dormantAfterNanos");
+        this.dormantAfterNanos = dormantAfterNanos;
         RuntimeRequirements.checkGoroutineSupport();
         NativeAccess.check();
         int n = processors == 0 ? NettyRuntime.availableProcessors() : processors;
@@ -90,12 +103,38 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
         this.scheduler = new Scheduler("gonetpoll-" + GROUP_IDS.incrementAndGet(), n, netpoller);
     }
 
+    private static long dormantAfterMillisProperty() {
+        String value = System.getProperty(DORMANT_AFTER_MILLIS_PROPERTY);
+        if (value == null) {
+            return DEFAULT_DORMANT_AFTER_MILLIS;
+        }
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property " + DORMANT_AFTER_MILLIS_PROPERTY
+                + " must be a number of milliseconds >= 0, not '" + value + "'");
+    }
+
+    /**
+     * How long a loop whose channels wait for I/O, with no task and no due timer, keeps its goroutine
+     * parked before the goroutine exits (the loop goes dormant; readiness starts a new goroutine).
+     * Set with the system property {@value #DORMANT_AFTER_MILLIS_PROPERTY} (default 1000 ms).
+     */
+    long dormantAfterNanos() {
+        return dormantAfterNanos;
+    }
+
     /** The number of processors. */
     public int processorCount() {
         return scheduler.processorCount();
     }
 
-    /** Loops that currently have a goroutine (for diagnostics and tests). */
+    /** Loops that currently have a goroutine, or channels whose goroutine went dormant (for diagnostics and tests). */
     public int liveLoopCount() {
         return liveLoops.size();
     }

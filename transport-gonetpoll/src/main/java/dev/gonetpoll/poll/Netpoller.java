@@ -11,7 +11,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One epoll instance shared by every processor of a group (Go's netpoll_epoll.go).
@@ -102,8 +101,8 @@ public final class Netpoller implements AutoCloseable {
         if (fd < 0 || !pd.markClosing()) {
             return;
         }
-        Thread reader = pd.evict(PollDesc.READ);
-        Thread writer = pd.evict(PollDesc.WRITE);
+        Object reader = pd.evict(PollDesc.READ);
+        Object writer = pd.evict(PollDesc.WRITE);
         try {
             ctl(Linux.EPOLL_CTL_DEL, fd, 0, 0);
         } catch (IOException ignored) {
@@ -117,10 +116,10 @@ public final class Netpoller implements AutoCloseable {
         wake(writer);
     }
 
-    private static void wake(Thread waiter) {
+    private static void wake(Object waiter) {
         if (waiter != null) {
             try {
-                LockSupport.unpark(waiter);
+                PollWaiter.wake(waiter);
             } catch (RuntimeException e) {
                 // the waiter's scheduler is gone: nobody is left to wake
             }
@@ -219,7 +218,7 @@ public final class Netpoller implements AutoCloseable {
     }
 
     private static int ready(PollDesc pd, int mode, ReadyList out) {
-        Thread g = pd.setReady(mode);
+        Object g = pd.setReady(mode);
         if (g == null) {
             return 0;
         }

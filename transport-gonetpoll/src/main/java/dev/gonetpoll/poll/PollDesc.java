@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   G     --close-->          NIL,   unpark G (close never sets READY)
  *   G     --consume by G-->   NIL            (G woke for another reason and withdraws)
  * </pre>
+ * G is a waiter: a parked goroutine ({@link Thread}), or a {@link PollWaiter} (an event loop, which is
+ * woken through its own protocol and may have no goroutine while it waits).
  * The goroutine is published in the slot <em>before</em> it parks. Go publishes it only once the G
  * is descheduled; in Java the park permit gives the same guarantee: an {@code unpark} that lands
  * between {@code arm} and {@code LockSupport.park} makes the park return at once, so no edge is lost.
@@ -114,6 +116,15 @@ public final class PollDesc {
      * Idempotent for the same goroutine, so a loop may arm again after a spurious wake-up.
      */
     public int arm(int mode, Thread g) {
+        return armWaiter(mode, g);
+    }
+
+    /** {@link #arm(int, Thread)} for a {@link PollWaiter}: readiness calls {@link PollWaiter#pollReady}. */
+    public int arm(int mode, PollWaiter w) {
+        return armWaiter(mode, w);
+    }
+
+    private int armWaiter(int mode, Object g) {
         VarHandle slot = handle(mode);
         for (;;) {
             Object v = slot.getVolatile(this);
@@ -151,7 +162,7 @@ public final class PollDesc {
             return false; // fast path: nothing latched, nobody armed
         }
         Object old = slot.getAndSet(this, null);
-        if (old instanceof Thread) {
+        if (old != null && old != READY) {
             waiters.decrementAndGet(); // withdrew our own announcement
             return false;
         }
@@ -164,28 +175,28 @@ public final class PollDesc {
     }
 
     /**
-     * Netpoller side: latch readiness for {@code mode} and return the goroutine that waited, if any
-     * (Go's netpollunblock with ioready). Never blocks.
+     * Netpoller side: latch readiness for {@code mode} and return the waiter (a goroutine or a
+     * {@link PollWaiter}), if any (Go's netpollunblock with ioready). Never blocks.
      */
-    Thread setReady(int mode) {
+    Object setReady(int mode) {
         Object old = handle(mode).getAndSet(this, READY);
-        return old instanceof Thread t ? t : null;
+        return old == READY ? null : old;
     }
 
     /**
      * Close side: clear a waiter without setting READY and return it so it can be woken. The waiter
      * count is lowered here: the evicted goroutine is woken directly, not through a poll.
      */
-    Thread evict(int mode) {
+    Object evict(int mode) {
         VarHandle slot = handle(mode);
         for (;;) {
             Object v = slot.getVolatile(this);
-            if (!(v instanceof Thread t)) {
+            if (v == null || v == READY) {
                 return null;
             }
             if (slot.compareAndSet(this, v, null)) {
                 waiters.decrementAndGet();
-                return t;
+                return v;
             }
         }
     }

@@ -94,7 +94,7 @@ final class Monitor {
             thread.collecting = batch;
             try {
                 for (int i = 0; i < ready.size(); i++) {
-                    LockSupport.unpark(ready.get(i));
+                    ready.wake(i);
                 }
             } finally {
                 thread.collecting = null;

@@ -248,7 +248,7 @@ final class Processor implements Runnable {
         carrier.collecting = batch;
         try {
             for (int i = 0; i < ready.size(); i++) {
-                LockSupport.unpark(ready.get(i));
+                ready.wake(i);
             }
         } finally {
             carrier.collecting = null;

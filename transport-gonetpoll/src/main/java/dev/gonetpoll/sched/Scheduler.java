@@ -74,6 +74,9 @@ public final class Scheduler implements Executor {
     private final AtomicLong pollUntil = new AtomicLong(TimerHeap.NONE);
     private final Monitor monitor;
     private final ThreadFactory goroutines;
+    /** Goroutines whose task ended, waiting for the next {@link #go}: up to 64 per processor, as Go's gFree. */
+    private final FreeGoroutines free;
+    private final String name;
     private final CountDownLatch carriersExited;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final AtomicInteger timerHeapRoundRobin = new AtomicInteger();
@@ -99,6 +102,8 @@ public final class Scheduler implements Executor {
         try {
             Thread.Builder.OfVirtual builder = (Thread.Builder.OfVirtual) VIRTUAL_THREAD_BUILDER.newInstance(this);
             this.goroutines = builder.name(name + "-g", 0).factory();
+            this.free = new FreeGoroutines(64 * processorCount);
+            this.name = name;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(RuntimeRequirements.ADD_OPENS_MESSAGE, e);
         }
@@ -108,11 +113,35 @@ public final class Scheduler implements Executor {
         monitor.start();
     }
 
-    /** Starts a goroutine (a virtual thread scheduled by this scheduler) running {@code task}. */
-    public Thread go(Runnable task) {
+    /**
+     * Runs {@code task} in a goroutine (a virtual thread scheduled by this scheduler): a free one whose
+     * previous task ended if one waits ({@link FreeGoroutines}), else a new one. Code that needs to
+     * know which goroutine runs it reads {@link Thread#currentThread()} inside the task.
+     *
+     * @throws RejectedExecutionException if the scheduler has stopped
+     */
+    public void go(Runnable task) {
+        if (state.get() != RUNNING) {
+            throw new RejectedExecutionException("the scheduler " + name + " is shut down");
+        }
+        if (!free.take(task)) {
+            goroutines.newThread(new FreeGoroutines.PooledGoroutine(free, task)).start();
+        }
+    }
+
+    /**
+     * Starts a new goroutine of its own for {@code task}; it ends with the task (never joins the free
+     * list), so callers may {@link Thread#join} it.
+     */
+    public Thread newGoroutine(Runnable task) {
         Thread g = goroutines.newThread(task);
         g.start();
         return g;
+    }
+
+    /** Free goroutines waiting for a task (for tests and diagnostics). */
+    public int freeGoroutineCount() {
+        return free.waitingCount();
     }
 
     /** A new, disarmed timer whose action runs on a carrier; see {@link Timer}. */
@@ -319,6 +348,9 @@ public final class Scheduler implements Executor {
      * the layer above ends its goroutines before it calls this.
      */
     public void shutdown() {
+        if (state.get() == RUNNING) {
+            free.stopAll(); // while execute still accepts them: the carriers run them out before stopping
+        }
         if (state.compareAndSet(RUNNING, STOPPING)) {
             for (Processor p : processors) {
                 java.util.concurrent.locks.LockSupport.unpark(p.carrier);

@@ -142,9 +142,8 @@ class GoNetpollEventLoopChannelsTest {
 
         EventLoop handedOut = group.next();
         assertSame(loop, handedOut, "an idle loop is reused (see GroupShutdownTest)");
-        Thread stale = onLoop(loop, Thread::currentThread);
-        stale.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-        assertFalse(stale.isAlive());
+        onLoop(loop, Thread::currentThread); // a stale task: the loop runs and goes idle again
+        await(() -> !((GoNetpollEventLoop) loop).hasGoroutine(), "the loop to go idle after the stale task");
 
         EventLoop next = group.next();
         assertNotSame(handedOut, next, "one loop was handed out twice");
@@ -201,8 +200,18 @@ class GoNetpollEventLoopChannelsTest {
             Channel inbound = proxy.inbound.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(inbound);
             EventLoop shared = inbound.eventLoop();
-            Channel backendSideOfOutbound = proxy.backendChildren.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertNotNull(backendSideOfOutbound);
+            // The backend accepted two connections (the proxy's outbound one and "other"), in either
+            // order: pick the one whose peer is the outbound channel.
+            Channel outbound = proxy.outbound.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(outbound);
+            Channel backendSideOfOutbound = null;
+            while (backendSideOfOutbound == null) {
+                Channel ch = proxy.backendChildren.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+                assertNotNull(ch, "the backend never accepted the proxy's outbound connection");
+                if (ch.remoteAddress().equals(outbound.localAddress())) {
+                    backendSideOfOutbound = ch;
+                }
+            }
             int outboundReadsBefore = proxy.outboundReads.get();
 
             send(client, "block");

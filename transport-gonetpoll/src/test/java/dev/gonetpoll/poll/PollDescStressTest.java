@@ -74,7 +74,7 @@ class PollDescStressTest {
             while (!stop.get()) {
                 int taken = np.poll(delay, buf, list);
                 for (int i = 0; i < list.size(); i++) {
-                    LockSupport.unpark(list.get(i));
+                    list.wake(i);
                 }
                 if (list.size() != taken) {
                     throw new AssertionError("poll returned " + taken + " but readied " + list.size());

@@ -85,12 +85,12 @@ class PollDescTest {
     }
 
     /** One poll as a scheduler would do it: unpark what it readied, then lower the waiter count. */
-    private List<Thread> pollOnce(long delayNanos) {
+    private List<Object> pollOnce(long delayNanos) {
         int taken = np.poll(delayNanos, buf, ready);
-        List<Thread> woken = new ArrayList<>();
+        List<Object> woken = new ArrayList<>();
         for (int i = 0; i < ready.size(); i++) {
             woken.add(ready.get(i));
-            LockSupport.unpark(ready.get(i));
+            ready.wake(i);
         }
         ready.clear();
         np.waitersReadied(taken);
@@ -99,8 +99,8 @@ class PollDescTest {
     }
 
     /** Polls (10 ms at a time) until {@code condition} holds; fails after {@link #WAIT_MILLIS}. */
-    private List<Thread> pollUntil(BooleanSupplier condition, String what) {
-        List<Thread> woken = new ArrayList<>();
+    private List<Object> pollUntil(BooleanSupplier condition, String what) {
+        List<Object> woken = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -237,6 +237,34 @@ class PollDescTest {
     }
 
     @Test
+    void aPollWaiterIsToldOfReadinessAndOfClose() throws Exception {
+        TcpPair p = pair();
+        PollDesc pd = np.open(p.server.fd());
+        settle(pd);
+        AtomicInteger told = new AtomicInteger();
+        PollWaiter waiter = told::incrementAndGet;
+
+        assertEquals(PollDesc.ARM_WAITING, pd.arm(PollDesc.READ, waiter));
+        assertEquals(PollDesc.ARM_WAITING, pd.arm(PollDesc.READ, waiter), "re-arming is idempotent");
+        assertEquals(1, waiterCount(np));
+        assertThrows(IllegalStateException.class, () -> pd.arm(PollDesc.READ, Thread.currentThread()),
+                "a goroutine arming a slot a PollWaiter holds is a double wait");
+        send(p.client, 3);
+        List<Object> woken = pollUntil(() -> told.get() > 0, "the waiter to be told");
+        assertEquals(List.of(waiter), woken);
+        assertEquals(1, told.get());
+        assertEquals(0, waiterCount(np));
+        assertTrue(pd.consume(PollDesc.READ), "the edge stays latched for the waiter's retry");
+        assertEquals(3, drain(p.server));
+
+        // armed again, then the descriptor closes: the waiter is told once, without READY
+        assertEquals(PollDesc.ARM_WAITING, pd.arm(PollDesc.READ, waiter));
+        np.close(pd);
+        assertEquals(2, told.get());
+        assertEquals(0, waiterCount(np));
+    }
+
+    @Test
     void consumeAlsoTakesALatchedEdge() throws Exception {
         TcpPair p = pair();
         PollDesc pd = np.open(p.server.fd());
@@ -261,7 +289,7 @@ class PollDescTest {
         assertTrue(np.hasWaiters());
 
         send(p.client, 3);
-        List<Thread> woken = pollUntil(() -> !w.isAlive() || w.result >= 0 || waiterCount(np) == 0, "the waiter to be readied");
+        List<Object> woken = pollUntil(() -> !w.isAlive() || w.result >= 0 || waiterCount(np) == 0, "the waiter to be readied");
         assertEquals(PollDesc.ARM_READY, w.awaitResult());
         assertTrue(woken.contains(w), "the poll returned the parked waiter");
         assertEquals(0, waiterCount(np));
@@ -401,7 +429,7 @@ class PollDescTest {
 
         // the original waiter is still the one readied
         send(p.client, 1);
-        List<Thread> woken = pollUntil(() -> waiterCount(np) == 0, "the waiter to be readied");
+        List<Object> woken = pollUntil(() -> waiterCount(np) == 0, "the waiter to be readied");
         assertEquals(List.of(w), woken);
         assertEquals(PollDesc.ARM_READY, w.awaitResult());
         assertEquals(0, waiterCount(np));
@@ -477,7 +505,7 @@ class PollDescTest {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
             while (!sawStale && System.nanoTime() < deadline) {
                 buf.events.fill((byte) 0);
-                List<Thread> woken = pollOnce(TimeUnit.MILLISECONDS.toNanos(10));
+                List<Object> woken = pollOnce(TimeUnit.MILLISECONDS.toNanos(10));
                 assertTrue(woken.isEmpty(), "a stale event readied " + woken);
                 for (int i = 0; i < Netpoller.MAX_EVENTS; i++) {
                     if (buf.userData(i) == oldUserData && buf.events(i) != 0) {

@@ -110,7 +110,7 @@ class SchedulerNetpollTest {
                 PollDesc spd = np.open(p.server.fd());
                 pds.add(cpd);
                 pds.add(spd);
-                s.go(() -> { // client: request, await the echo, check it
+                s.newGoroutine(() -> { // client: request, await the echo, check it
                     try (Arena a = Arena.ofConfined()) {
                         MemorySegment out = a.allocate(msg);
                         MemorySegment in = a.allocate(msg);
@@ -137,7 +137,7 @@ class SchedulerNetpollTest {
                         done.countDown();
                     }
                 });
-                s.go(() -> { // server: echo with the counter incremented until end of stream
+                s.newGoroutine(() -> { // server: echo with the counter incremented until end of stream
                     try (Arena a = Arena.ofConfined()) {
                         MemorySegment buf = a.allocate(msg);
                         while (readFully(p.server, spd, buf, msg, parks)) {

@@ -94,7 +94,7 @@ class SchedulerStressTest {
                 Pair pair = new Pair();
                 for (int side = 0; side < 2; side++) {
                     int mySide = side;
-                    goroutines.add(s.go(() -> {
+                    goroutines.add(s.newGoroutine(() -> {
                         try {
                             pingPong(s, pair, mySide, rounds, books);
                         } catch (Throwable e) {
@@ -201,7 +201,7 @@ class SchedulerStressTest {
         Thread parent = Thread.currentThread();
         AtomicInteger flag = new AtomicInteger();
         books.spawned.incrementAndGet();
-        s.go(() -> {
+        s.newGoroutine(() -> {
             books.children.incrementAndGet();
             flag.set(1);
             LockSupport.unpark(parent);
@@ -234,7 +234,7 @@ class SchedulerStressTest {
                     for (int i = 0; i < perStarter; i++) {
                         AtomicInteger gate = new AtomicInteger();
                         gates.add(gate);
-                        Thread g = s.go(() -> {
+                        Thread g = s.newGoroutine(() -> {
                             if (!s.isOwnThread() || !Thread.currentThread().isVirtual()) {
                                 books.notOwnThread.incrementAndGet();
                             }
@@ -269,7 +269,7 @@ class SchedulerStressTest {
         try {
             AtomicInteger sawOther = new AtomicInteger(-1);
             CountDownLatch l = new CountDownLatch(1);
-            s.go(() -> {
+            s.newGoroutine(() -> {
                 sawOther.set(other.isOwnThread() ? 1 : 0);
                 l.countDown();
             });
@@ -292,7 +292,7 @@ class SchedulerStressTest {
         for (int i = 0; i < count; i++) {
             AtomicInteger gate = new AtomicInteger();
             gates.add(gate);
-            goroutines.add(s.go(() -> {
+            goroutines.add(s.newGoroutine(() -> {
                 while (gate.get() == 0) {
                     LockSupport.park();
                 }

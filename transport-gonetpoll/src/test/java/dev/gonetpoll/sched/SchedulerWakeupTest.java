@@ -97,7 +97,7 @@ class SchedulerWakeupTest {
         AtomicInteger early = new AtomicInteger();
         for (int i = 0; i < goroutines; i++) {
             await(s::someoneIsPolling, "a processor blocks in the poller");
-            s.go(() -> {
+            s.newGoroutine(() -> {
                 Thread me = Thread.currentThread();
                 AtomicBoolean fired = new AtomicBoolean();
                 long deadline = System.nanoTime() + ThreadLocalRandom.current().nextInt(1_000_000);
@@ -134,7 +134,7 @@ class SchedulerWakeupTest {
             AtomicInteger parked = new AtomicInteger();
             CountDownLatch finished = new CountDownLatch(5);
             MemorySegment buf = arena.allocate(64);
-            s.go(() -> {
+            s.newGoroutine(() -> {
                 try {
                     Thread me = Thread.currentThread();
                     for (;;) {
@@ -159,7 +159,7 @@ class SchedulerWakeupTest {
             });
             await(() -> parked.get() > 0, "the reader parks");
             for (int i = 0; i < 4; i++) {
-                s.go(() -> {
+                s.newGoroutine(() -> {
                     long cutoff = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WATCHDOG_MILLIS);
                     while (!ioDone.get()) {
                         if (System.nanoTime() > cutoff) {
@@ -184,7 +184,7 @@ class SchedulerWakeupTest {
     /** Parks a goroutine on {@code pd}'s read side, waits for a blocked poller, shuts down. */
     private void parkOnIoThenShutDown(Scheduler s, PollDesc pd) throws Exception {
         CountDownLatch armed = new CountDownLatch(1);
-        s.go(() -> {
+        s.newGoroutine(() -> {
             Thread me = Thread.currentThread();
             pd.consume(PollDesc.READ);
             while (pd.arm(PollDesc.READ, me) != PollDesc.ARM_WAITING) {
@@ -256,7 +256,7 @@ class SchedulerWakeupTest {
             CountDownLatch armed = new CountDownLatch(1);
             CountDownLatch hogDone = new CountDownLatch(1);
             MemorySegment buf = arena.allocate(64);
-            s.go(() -> { // H: wait for data, then compute until the timer fired (or a watchdog)
+            s.newGoroutine(() -> { // H: wait for data, then compute until the timer fired (or a watchdog)
                 try {
                     Thread me = Thread.currentThread();
                     pd.consume(PollDesc.READ);
