@@ -3,7 +3,7 @@ package dev.gonetpoll.examples;
 import java.io.PrintStream;
 import java.util.List;
 
-/** A subcommand of {@link Main}: {@code hello} now; {@code blocking}, {@code files}, {@code echo}, {@code proxy} later. */
+/** A subcommand of {@link Main}: {@code hello}, {@code blocking}, {@code echo}, {@code proxy}. */
 interface Command {
 
     /** The name typed on the command line. */

@@ -29,6 +29,6 @@ final class HelloCommand implements Command {
             out.flush();
             return 0;
         }
-        return Main.serve(name(), HelloServer.start(options), out);
+        return Main.serve(name(), HttpExampleServer.hello(options), out);
     }
 }

@@ -26,7 +26,9 @@ public final class Main {
 
     static {
         register(new HelloCommand());
-        // Next: blocking, files, echo, proxy.
+        register(new BlockingCommand());
+        register(new EchoCommand());
+        register(new ProxyCommand());
     }
 
     private Main() {

@@ -23,11 +23,18 @@ public final class RunningServer implements AutoCloseable {
     private final ServerOptions options;
     private final EventLoopGroup group;
     private final Channel channel;
+    private final String scheme;
 
-    private RunningServer(ServerOptions options, EventLoopGroup group, Channel channel) {
+    private RunningServer(ServerOptions options, EventLoopGroup group, Channel channel, String scheme) {
         this.options = options;
         this.group = group;
         this.channel = channel;
+        this.scheme = scheme;
+    }
+
+    /** {@link #bind(ServerOptions, ChannelHandler, String)} for an HTTP server. */
+    public static RunningServer bind(ServerOptions options, ChannelHandler childHandler) throws StartupException {
+        return bind(options, childHandler, "http");
     }
 
     /**
@@ -36,7 +43,8 @@ public final class RunningServer implements AutoCloseable {
      * @throws StartupException with a one-line message when the group cannot be created or the address not bound;
      *                          nothing is left running then
      */
-    public static RunningServer bind(ServerOptions options, ChannelHandler childHandler) throws StartupException {
+    public static RunningServer bind(ServerOptions options, ChannelHandler childHandler, String scheme)
+            throws StartupException {
         String address = options.urlHost() + ":" + options.port();
         InetSocketAddress local = new InetSocketAddress(options.host(), options.port());
         if (local.isUnresolved()) {
@@ -60,7 +68,7 @@ public final class RunningServer implements AutoCloseable {
             if (!bind.isSuccess()) {
                 throw new StartupException("cannot listen on " + address + ": " + oneLine(bind.cause()), bind.cause());
             }
-            return new RunningServer(options, group, bind.channel());
+            return new RunningServer(options, group, bind.channel(), scheme);
         } catch (StartupException | RuntimeException e) {
             group.shutdownGracefully(0, TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).awaitUninterruptibly();
             if (e instanceof StartupException se) {
@@ -80,9 +88,19 @@ public final class RunningServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    /** The server's URL with the host as given in the options and the actually bound port. */
+    /** The listening channel's event loop group. */
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** The options the server was started with. */
+    public ServerOptions options() {
+        return options;
+    }
+
+    /** The server's URL (scheme http or tcp) with the host as given in the options and the bound port. */
     public String url() {
-        return "http://" + options.urlHost() + ":" + port() + "/";
+        return scheme + "://" + options.urlHost() + ":" + port() + "/";
     }
 
     /** Waits until the listening channel is closed (by {@link #close()}, e.g. from a shutdown hook). */

@@ -4,8 +4,21 @@ import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
 import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,9 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * The one place where the examples choose a Netty transport: the event loop group and the channel
- * classes. Everything else (bootstraps, pipelines, handlers) is transport-neutral, so comparing
- * gonetpoll with Netty's epoll, io_uring or NIO transports is a matter of adding a constant here
- * (and a {@code --transport} option in {@link ServerOptions}).
+ * classes. Everything else (bootstraps, pipelines, handlers) is transport-neutral, so gonetpoll and
+ * Netty's epoll, io_uring and NIO transports run the very same handlers ({@code --transport}).
  */
 public enum Transport {
 
@@ -35,7 +47,67 @@ public enum Transport {
         public Class<? extends SocketChannel> socketChannelClass() {
             return GoNetpollSocketChannel.class;
         }
+    },
+
+    /** Netty's native epoll transport (JNI). */
+    EPOLL("epoll") {
+        @Override
+        public EventLoopGroup newGroup(int processors) {
+            Epoll.ensureAvailability();
+            return netty(processors, EpollIoHandler.newFactory());
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return EpollServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return EpollSocketChannel.class;
+        }
+    },
+
+    /** Netty's io_uring transport (JNI; needs a kernel that allows io_uring). */
+    IO_URING("io_uring") {
+        @Override
+        public EventLoopGroup newGroup(int processors) {
+            IoUring.ensureAvailability();
+            return netty(processors, IoUringIoHandler.newFactory());
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return IoUringServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return IoUringSocketChannel.class;
+        }
+    },
+
+    /** Netty's portable NIO transport. */
+    NIO("nio") {
+        @Override
+        public EventLoopGroup newGroup(int processors) {
+            return netty(processors, NioIoHandler.newFactory());
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return NioServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return NioSocketChannel.class;
+        }
     };
+
+    private static EventLoopGroup netty(int threads, IoHandlerFactory io) {
+        return new MultiThreadIoEventLoopGroup(threads, io);
+    }
 
     private final String id;
 
@@ -48,7 +120,11 @@ public enum Transport {
         return id;
     }
 
-    /** A new event loop group with the given number of processors (or event loop threads). */
+    /**
+     * A new event loop group with the given number of processors (or event loop threads).
+     *
+     * @throws UnsatisfiedLinkError or another error naming the cause if the transport cannot run here
+     */
     public abstract EventLoopGroup newGroup(int processors);
 
     /** The TCP server channel class of this transport. */

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,9 +21,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The hello server, started in-process on an ephemeral port, spoken to over plain sockets. */
+/**
+ * The hello server, started in-process on an ephemeral port, spoken to over plain sockets; the same
+ * on every transport ({@code --transport}).
+ */
 @Timeout(60)
+@ParameterizedClass
+@EnumSource(Transport.class)
 class HelloServerTest {
+
+    @Parameter
+    Transport transport;
 
     static final String OK_RESPONSE = """
             HTTP/1.1 200 OK\r
@@ -33,7 +44,8 @@ class HelloServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = HelloServer.start(new ServerOptions("127.0.0.1", 0, 1));
+        Transports.assumeAvailable(transport);
+        server = HttpExampleServer.hello(new ServerOptions("127.0.0.1", 0, 1).withTransport(transport));
     }
 
     @AfterEach
@@ -142,7 +154,7 @@ class HelloServerTest {
     @Test
     void oversizedHeadersGet431AndTheConnectionCloses() throws IOException {
         try (Socket s = connect()) {
-            send(s, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(HelloServer.MAX_HEADER_SIZE + 100)
+            send(s, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(HttpExampleServer.MAX_HEADER_SIZE + 100)
                     + "\r\n\r\n");
             String expected = """
                     HTTP/1.1 431 Request Header Fields Too Large\r

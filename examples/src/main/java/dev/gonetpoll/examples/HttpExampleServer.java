@@ -7,19 +7,29 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 
-/** The HTTP/1.1 hello-world server: {@code HttpServerCodec}, keep-alive, 13-byte {@code Hello, World!}. */
-public final class HelloServer {
+import java.util.function.Supplier;
+
+/**
+ * The HTTP/1.1 servers of the examples: {@code HttpServerCodec} with bounded request lines and headers,
+ * 100-continue, and an {@link HttpExampleHandler} per connection.
+ */
+public final class HttpExampleServer {
 
     /** Longest request line accepted; longer ones get 414. */
     public static final int MAX_INITIAL_LINE_LENGTH = 4096;
     /** Largest header block accepted; larger ones get 431. */
     public static final int MAX_HEADER_SIZE = 8192;
 
-    private HelloServer() {
+    private HttpExampleServer() {
     }
 
-    /** Binds the hello server as the options say. */
-    public static RunningServer start(ServerOptions options) throws StartupException {
+    /** Binds the hello-world server (13-byte {@code Hello, World!}, keep-alive, pipelining). */
+    public static RunningServer hello(ServerOptions options) throws StartupException {
+        return start(options, HttpExampleHandler::hello);
+    }
+
+    /** Binds an HTTP server whose connections each get a handler from {@code handlers}. */
+    static RunningServer start(ServerOptions options, Supplier<HttpExampleHandler> handlers) throws StartupException {
         return RunningServer.bind(options, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -28,7 +38,7 @@ public final class HelloServer {
                         .setMaxInitialLineLength(MAX_INITIAL_LINE_LENGTH)
                         .setMaxHeaderSize(MAX_HEADER_SIZE)));
                 p.addLast("expect-continue", new HttpServerExpectContinueHandler());
-                p.addLast("hello", new HelloServerHandler());
+                p.addLast("handler", handlers.get());
             }
         });
     }

@@ -1,0 +1,157 @@
+package dev.gonetpoll.examples;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The HTTP handler of the {@code hello} and {@code blocking} examples: answers every request with
+ * {@code 200 OK} and the body its {@link ResponseBody} produces ({@code Hello, World!} for hello). A
+ * request the decoder rejects gets {@code 400 Bad Request} (431 for oversized headers, 414 for an
+ * oversized request line) and the connection is closed; later requests on it are not answered.
+ *
+ * <p>Without an executor the body is produced inside {@code channelRead}, in the channel's event loop:
+ * if it blocks, it blocks the loop (on gonetpoll: only this connection's goroutine). Responses are
+ * written on {@code channelRead} and flushed on {@code channelReadComplete}, so the answers to
+ * pipelined requests that arrive in one read leave in one flush. With an executor (the
+ * {@code --offload} peers of benchmark S2) each body is produced there, chained after the previous
+ * request of the same connection so pipelined answers keep their order, and written from there.
+ */
+final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
+
+    /** What a request costs before it is answered. May block; runs in the loop unless offloaded. */
+    @FunctionalInterface
+    interface ResponseBody {
+        byte[] produce(HttpRequest request) throws Exception;
+    }
+
+    static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+
+    static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
+    static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
+    static final AsciiString CONNECTION = AsciiString.cached("Connection");
+    static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain");
+    static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    static final AsciiString CLOSE = AsciiString.cached("close");
+
+    private final ResponseBody body;
+    private final Executor offload;
+    /** Set once the connection is going to close: later requests on it are not answered. */
+    private boolean closing;
+    /** Offloaded mode: the previous request's work; the next one runs after it. */
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
+    /** A handler that answers {@code Hello, World!} at once. */
+    static HttpExampleHandler hello() {
+        return new HttpExampleHandler(request -> HELLO, null);
+    }
+
+    /**
+     * @param offload where bodies are produced, or {@code null} to produce them in the event loop
+     */
+    HttpExampleHandler(ResponseBody body, Executor offload) {
+        this.body = body;
+        this.offload = offload;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
+        if (closing) {
+            return;
+        }
+        DecoderResult result = msg.decoderResult();
+        if (result.isFailure()) {
+            closing = true;
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, statusOf(result.cause()),
+                    Unpooled.EMPTY_BUFFER);
+            response.headers()
+                    .set(CONTENT_TYPE, TEXT_PLAIN)
+                    .setInt(CONTENT_LENGTH, 0)
+                    .set(CONNECTION, CLOSE);
+            if (offload == null) {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                previous = previous.whenComplete((v, e) ->
+                        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE));
+            }
+            return;
+        }
+        if (!(msg instanceof HttpRequest request)) {
+            return; // request body content: ignored (and released by SimpleChannelInboundHandler)
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!keepAlive) {
+            closing = true;
+        }
+        if (offload == null) {
+            write(ctx, request, keepAlive, body.produce(request), false);
+        } else {
+            previous = previous.thenRunAsync(() -> {
+                try {
+                    write(ctx, request, keepAlive, body.produce(request), true);
+                } catch (Exception e) {
+                    ctx.fireExceptionCaught(e);
+                }
+            }, offload);
+        }
+    }
+
+    private static void write(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, byte[] content,
+                              boolean flush) {
+        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(content));
+        response.headers()
+                .set(CONTENT_TYPE, TEXT_PLAIN)
+                .setInt(CONTENT_LENGTH, content.length);
+        if (keepAlive) {
+            if (!request.protocolVersion().isKeepAliveDefault()) {
+                response.headers().set(CONNECTION, KEEP_ALIVE);
+            }
+            if (flush) {
+                ctx.writeAndFlush(response, ctx.voidPromise());
+            } else {
+                ctx.write(response, ctx.voidPromise());
+            }
+        } else {
+            response.headers().set(CONNECTION, CLOSE);
+            (flush ? ctx.writeAndFlush(response) : ctx.write(response)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Typically "connection reset by peer", or a body that failed: drop the connection.
+        ctx.close();
+    }
+
+    private static HttpResponseStatus statusOf(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+}

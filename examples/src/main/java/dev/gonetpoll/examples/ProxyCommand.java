@@ -1,0 +1,218 @@
+package dev.gonetpoll.examples;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code proxy --target HOST:PORT}: a TCP proxy. Each inbound connection gets an outbound one to the
+ * target, registered on the inbound channel's own event loop ({@code Bootstrap.group(inbound.eventLoop())}):
+ * on gonetpoll both channels of a pair run in one goroutine, as they share one thread on Netty's
+ * transports. The inbound side reads only once the outbound one is connected; each direction reads
+ * only while the other side is writable (backpressure); when one side closes, the other is closed
+ * after what is pending was flushed.
+ */
+final class ProxyCommand implements Command {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(ProxyCommand.class);
+
+    static final String TARGET = "--target";
+    private static final ServerOptions.CommandOptions OPTIONS =
+            new ServerOptions.CommandOptions(Set.of(TARGET), Set.of());
+
+    @Override
+    public String name() {
+        return "proxy";
+    }
+
+    @Override
+    public String summary() {
+        return "TCP proxy to --target HOST:PORT (outbound channel on the inbound channel's loop)";
+    }
+
+    @Override
+    public String usage() {
+        return "proxy --target HOST:PORT [options]\n"
+                + "  --target HOST:PORT  where connections are forwarded to\n"
+                + ServerOptions.usage();
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
+        ServerOptions options = ServerOptions.parse(args, OPTIONS);
+        if (options.help()) {
+            out.print("usage: " + Main.PROGRAM + " " + usage());
+            out.flush();
+            return 0;
+        }
+        return Main.serve(name(), start(options), out);
+    }
+
+    static RunningServer start(ServerOptions options) throws UsageException, StartupException {
+        InetSocketAddress target = parseTarget(options.option(TARGET));
+        Transport transport = options.transport();
+        return RunningServer.bind(options, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.config().setAutoRead(false); // until the outbound connection is up
+                ch.pipeline().addLast("frontend", new Frontend(target, transport));
+            }
+        }, "tcp");
+    }
+
+    static InetSocketAddress parseTarget(String value) throws UsageException {
+        if (value == null) {
+            throw new UsageException("--target HOST:PORT is required");
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new UsageException("--target needs HOST:PORT, not '" + value + "'");
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--target port must be a number, not '" + value.substring(colon + 1) + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new UsageException("--target port must be between 1 and 65535, not " + port);
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** The inbound side: connects the outbound channel on its own loop, then relays what it reads. */
+    private static final class Frontend extends ChannelInboundHandlerAdapter {
+        private final InetSocketAddress target;
+        private final Transport transport;
+        private Channel outbound;
+
+        Frontend(InetSocketAddress target, Transport transport) {
+            this.target = target;
+            this.transport = transport;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            Channel inbound = ctx.channel();
+            ChannelFuture connect = new Bootstrap()
+                    .group(inbound.eventLoop())
+                    .channel(transport.socketChannelClass())
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new Relay(inbound))
+                    .connect(new InetSocketAddress(target.getHostString(), target.getPort()));
+            outbound = connect.channel();
+            connect.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    inbound.read();
+                    outbound.read();
+                } else {
+                    logger.info("proxy: cannot connect to {} for {}: {}", target, inbound.remoteAddress(),
+                            RunningServer.oneLine(f.cause()));
+                    inbound.close();
+                }
+            });
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            relay(ctx.channel(), outbound, msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (outbound != null) {
+                closeAfterFlush(outbound);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && outbound != null && outbound.isActive()) {
+                outbound.read(); // the inbound side drained: read more from the target
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeAfterFlush(ctx.channel());
+        }
+    }
+
+    /** The outbound side: relays what the target sends back to the inbound channel. */
+    private static final class Relay extends ChannelInboundHandlerAdapter {
+        private final Channel inbound;
+
+        Relay(Channel inbound) {
+            this.inbound = inbound;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            relay(ctx.channel(), inbound, msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            closeAfterFlush(inbound);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && inbound.isActive()) {
+                inbound.read(); // the target drained: read more from the client
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeAfterFlush(ctx.channel());
+        }
+    }
+
+    /**
+     * Writes {@code msg} read from {@code from} to {@code to}; reads again from {@code from} once it is
+     * written, and at once if {@code to} stays writable (one read in flight per direction).
+     */
+    private static void relay(Channel from, Channel to, Object msg) {
+        if (!to.isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        to.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                closeAfterFlush(from);
+            } else if (to.isWritable()) {
+                from.read();
+            }
+            // else: to's channelWritabilityChanged reads from again once it drained
+        });
+    }
+
+    private static void closeAfterFlush(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
+    }
+}

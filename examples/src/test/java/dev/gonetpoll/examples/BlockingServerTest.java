@@ -1,0 +1,139 @@
+package dev.gonetpoll.examples;
+
+import io.netty.handler.codec.http.HttpRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.gonetpoll.examples.HelloServerTest.OK_RESPONSE;
+import static dev.gonetpoll.examples.HelloServerTest.readExactly;
+import static dev.gonetpoll.examples.HelloServerTest.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The {@code blocking} example: sleep and JDBC bodies, in the loop and offloaded, on every transport. */
+@Timeout(60)
+class BlockingServerTest {
+
+    private static final String GET = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+    private static Socket connect(RunningServer server) throws Exception {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    private static ServerOptions options(Transport transport) {
+        return new ServerOptions("127.0.0.1", 0, 1).withTransport(transport);
+    }
+
+    /**
+     * One processor: a handler that blocks (here until the test releases it) parks only its own
+     * connection's goroutine; another connection is answered meanwhile.
+     */
+    @Test
+    void onGonetpollABlockedHandlerHoldsBackOnlyItsOwnConnection() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        HttpExampleHandler.ResponseBody body = (HttpRequest request) -> {
+            if (request.uri().equals("/block")) {
+                blocked.countDown();
+                release.await();
+            }
+            return HttpExampleHandler.HELLO;
+        };
+        RunningServer server = HttpExampleServer.start(options(Transport.GONETPOLL), () -> new HttpExampleHandler(body, null));
+        try (Socket a = connect(server); Socket b = connect(server)) {
+            send(a, "GET /block HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertTrue(blocked.await(20, TimeUnit.SECONDS), "the first request never reached the handler");
+            send(b, GET);
+            assertEquals(OK_RESPONSE, readExactly(b, OK_RESPONSE.length()), "the second connection was held back");
+            assertEquals(0, a.getInputStream().available(), "the blocked request was answered early");
+            release.countDown();
+            assertEquals(OK_RESPONSE, readExactly(a, OK_RESPONSE.length()));
+        } finally {
+            release.countDown();
+            server.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void sleepInTheHandlerThenHello(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
+        try (BlockingServer server = BlockingServer.start(options(transport).with(BlockingCommand.SLEEP_MS, "5"));
+             Socket s = connect(server.running())) {
+            send(s, GET + GET);
+            assertEquals(OK_RESPONSE + OK_RESPONSE, readExactly(s, 2 * OK_RESPONSE.length()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void offloadedSleepKeepsPipelinedAnswersInOrder(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
+        ServerOptions o = options(transport).with(BlockingCommand.SLEEP_MS, "2").with(BlockingCommand.OFFLOAD, "true");
+        try (BlockingServer server = BlockingServer.start(o); Socket s = connect(server.running())) {
+            send(s, GET.repeat(5));
+            assertEquals(OK_RESPONSE.repeat(5), readExactly(s, 5 * OK_RESPONSE.length()));
+            send(s, "BAD\r\n\r\n");
+            HelloServerTest.assertEndOfStream(skipStatus(s, "HTTP/1.1 400 Bad Request"));
+        }
+    }
+
+    private static Socket skipStatus(Socket s, String statusLine) throws Exception {
+        String head = readExactly(s, statusLine.length());
+        assertEquals(statusLine, head);
+        // the rest of the 400 response: its headers, then the close
+        byte[] rest = new byte[200];
+        int n = 0;
+        String text = "";
+        while (!text.endsWith("\r\n\r\n")) {
+            int r = s.getInputStream().read(rest, n, 1);
+            assertTrue(r > 0, "the 400 response was cut short: " + text);
+            n++;
+            text = new String(rest, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"GONETPOLL", "NIO"})
+    void eachRequestRunsAQueryOnH2(Transport transport) throws Exception {
+        try (BlockingServer server = BlockingServer.start(options(transport).with(BlockingCommand.DB, "true"));
+             Socket s = connect(server.running())) {
+            for (int i = 0; i < 3; i++) {
+                send(s, GET);
+                String head = readExactly(s, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ".length());
+                assertTrue(head.startsWith("HTTP/1.1 200 OK"), head);
+                StringBuilder rest = new StringBuilder();
+                while (rest.indexOf("\r\n\r\n") < 0) {
+                    rest.append((char) s.getInputStream().read());
+                }
+                int length = Integer.parseInt(rest.substring(0, rest.indexOf("\r\n")).trim());
+                String body = readExactly(s, length);
+                Matcher m = Pattern.compile("Hello from row (\\d+)!").matcher(body);
+                assertTrue(m.matches(), "not a row of the table: " + body);
+                assertTrue(Integer.parseInt(m.group(1)) < BlockingServer.ROWS);
+            }
+        }
+    }
+
+    @Test
+    void exactlyOneOfSleepOrDbIsRequired() {
+        assertThrows(UsageException.class, () -> BlockingServer.start(options(Transport.GONETPOLL)));
+        assertThrows(UsageException.class, () -> BlockingServer.start(options(Transport.GONETPOLL)
+                .with(BlockingCommand.SLEEP_MS, "1").with(BlockingCommand.DB, "true")));
+        assertThrows(UsageException.class, () -> BlockingServer.start(options(Transport.GONETPOLL)
+                .with(BlockingCommand.SLEEP_MS, "-1")));
+    }
+}
