@@ -1,0 +1,3 @@
+module gonetpoll.dev/benchmarks
+
+go 1.19
