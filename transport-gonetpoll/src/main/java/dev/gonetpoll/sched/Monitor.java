@@ -69,7 +69,12 @@ final class Monitor {
             while (!scheduler.isStopping()) {
                 LockSupport.parkNanos(sleep);
                 long now = System.nanoTime();
-                boolean acted = pollIfStarved(now) | retakeStuck(now) | wakeForOverdueTimers(now);
+                pollIfStarved(now);
+                wakeForOverdueTimers(now);
+                // As in Go's sysmon, only retaking a processor counts as activity that keeps the
+                // monitor at its shortest period: a starvation poll every 10 ms while the processors
+                // are busy must not keep it waking every 20 us, stealing their CPU.
+                boolean acted = retakeStuck(now);
                 if (acted) {
                     idleRounds = 0;
                     sleep = MIN_SLEEP_NANOS;

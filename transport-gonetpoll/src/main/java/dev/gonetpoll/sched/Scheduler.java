@@ -9,6 +9,8 @@ import java.lang.reflect.Constructor;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,8 +42,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>No carrier ever waits for a lock a goroutine may hold: queues and the idle set are
  *       lock-free; timer heaps use a spin lock never held across a park (see {@link TimerHeap}).</li>
  * </ul>
+ *
+ * <h2>Why a ForkJoinPool</h2>
+ * Only in type. The JDK hands the wake-up of a timed park ({@code Thread.sleep}, {@code parkNanos},
+ * timed waits) of a virtual thread to its scheduler's {@code schedule} method if the scheduler is a
+ * {@link ForkJoinPool}, and otherwise to a separate "unparker" platform thread, which would then wake
+ * a carrier (often one blocked in epoll_wait) for every sleep that ends. Being a ForkJoinPool, this
+ * scheduler receives them in {@link #schedule(Runnable, long, TimeUnit)} and puts them in the
+ * processors' timer heaps, where the poller's timeout already covers them (Go's timers). The
+ * pool's own machinery is never started: this class's contract is {@link #execute(Runnable)},
+ * {@link #schedule(Runnable, long, TimeUnit)}, {@link #go} and the shutdown methods; the other
+ * ForkJoinPool and ExecutorService entry points are not for use.
  */
-public final class Scheduler implements Executor {
+public final class Scheduler extends ForkJoinPool implements Executor {
 
     /** {@link #lastPoll} value while a processor is blocked in the netpoller (Go: lastpoll == 0). */
     static final long POLLING = Long.MIN_VALUE;
@@ -88,6 +101,7 @@ public final class Scheduler implements Executor {
      * @param processorCount how many processors (Go's GOMAXPROCS)
      */
     public Scheduler(String name, int processorCount, Netpoller netpoller) {
+        super(1); // starts no thread: see "Why a ForkJoinPool"
         if (processorCount < 1) {
             throw new IllegalArgumentException("processorCount must be at least 1: " + processorCount);
         }
@@ -142,6 +156,19 @@ public final class Scheduler implements Executor {
     /** Free goroutines waiting for a task (for tests and diagnostics). */
     public int freeGoroutineCount() {
         return free.waitingCount();
+    }
+
+    /**
+     * Runs {@code command} on a carrier after {@code delay}: the JDK's wake-up of a goroutine's timed
+     * park (see "Why a ForkJoinPool"). The command must be short and must not block.
+     */
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        Timer timer = newTimer(command);
+        long now = System.nanoTime();
+        long deadline = now + unit.toNanos(delay);
+        timer.reset(deadline - now < 0 ? Long.MAX_VALUE : deadline); // saturate on overflow
+        return new GoroutineTimeout(timer);
     }
 
     /** A new, disarmed timer whose action runs on a carrier; see {@link Timer}. */

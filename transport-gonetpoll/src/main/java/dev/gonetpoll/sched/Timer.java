@@ -57,6 +57,11 @@ public final class Timer {
         return h != null && h.remove(this);
     }
 
+    /** Whether the timer is in a heap now (a racy read, for diagnostics). */
+    boolean isArmed() {
+        return index >= 0;
+    }
+
     /** Deadline of an armed timer (for diagnostics). */
     public long deadline() {
         return when;
