@@ -63,8 +63,9 @@ public final class LibC {
     public static native int close(int fd);
 
     /**
-     * open(2) of the NUL-terminated path at {@code pathAddr}. libc declares it variadic (the mode
-     * follows only with O_CREAT); passing the mode always is how the LP64 Linux ABIs call it.
+     * open(2) of the NUL-terminated path at {@code pathAddr}. libc declares it variadic (the mode is
+     * read only with O_CREAT); on x86_64 and aarch64 Linux a variadic int travels exactly as a fixed
+     * one does, so three fixed arguments call it correctly.
      */
     public static native int open(long pathAddr, int flags, int mode);
 

@@ -197,13 +197,8 @@ class FileRegionWriteTest {
             DefaultFileRegion region = construction.region(file, position, count);
             region.retain(); // keep it to look at after the channel released it
             try {
-                Progress progress = new Progress();
-                ChannelProgressivePromise promise = client.newProgressivePromise();
-                promise.addListener(progress);
-                client.writeAndFlush(region, promise);
-
-                progress.awaitFirst();
-                assertFalse(promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
+                Progress progress = writeUntilStalled(client, region);
+                ChannelProgressivePromise promise = progress.promise;
 
                 byte[] received = readExactly(peer.getInputStream(), count);
                 assertTrue(promise.await(30, TimeUnit.SECONDS), "write did not complete");
@@ -230,13 +225,8 @@ class FileRegionWriteTest {
         Channel client = connect();
         try (Socket peer = accept()) {
             PatternRegion region = new PatternRegion(content);
-            Progress progress = new Progress();
-            ChannelProgressivePromise promise = client.newProgressivePromise();
-            promise.addListener(progress);
-            client.writeAndFlush(region, promise);
-
-            progress.awaitFirst();
-            assertFalse(promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
+            Progress progress = writeUntilStalled(client, region);
+            ChannelProgressivePromise promise = progress.promise;
 
             byte[] received = readExactly(peer.getInputStream(), content.length);
             assertTrue(promise.await(30, TimeUnit.SECONDS), "write did not complete");
@@ -287,12 +277,7 @@ class FileRegionWriteTest {
         Channel client = connect();
         try (Socket peer = accept();
              FileChannel truncator = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            Progress progress = new Progress();
-            ChannelProgressivePromise promise = client.newProgressivePromise();
-            promise.addListener(progress);
-            client.writeAndFlush(construction.region(file, 0, content.length), promise);
-            progress.awaitFirst();
-            assertFalse(promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
+            ChannelProgressivePromise promise = writeUntilStalled(client, construction.region(file, 0, content.length)).promise;
 
             int shrunk = REGION_SIZE / 2;
             truncator.truncate(shrunk);
@@ -424,8 +409,7 @@ class FileRegionWriteTest {
         int slice = 1024;
         byte[] content = randomBytes(regions * slice);
         Path file = Files.write(dir.resolve("thousand"), content);
-        warmUp(file);
-        int baseline = openDescriptors();
+        int baseline = descriptorsAfterWarmUp(file);
         Channel client = connect();
         try (Socket peer = accept()) {
             List<ChannelFuture> writes = new ArrayList<>();
@@ -451,18 +435,13 @@ class FileRegionWriteTest {
     @Test
     void aPeerResetMidTransferLeavesNoDescriptorBehind() throws Exception {
         Path file = writeFile("reset", REGION_SIZE);
-        warmUp(file);
-        int baseline = openDescriptors();
+        int baseline = descriptorsAfterWarmUp(file);
         Channel client = connect();
         Socket peer = accept();
         try {
-            Progress progress = new Progress();
-            ChannelProgressivePromise promise = client.newProgressivePromise();
-            promise.addListener(progress);
-            client.write(new DefaultFileRegion(file.toFile(), 0, REGION_SIZE), promise);
+            ChannelProgressivePromise promise =
+                    writeUntilStalled(client, new DefaultFileRegion(file.toFile(), 0, REGION_SIZE)).promise;
             ChannelFuture queued = client.writeAndFlush(new DefaultFileRegion(file.toFile(), 0, REGION_SIZE));
-            progress.awaitFirst();
-            assertFalse(promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
             assertEquals(1, descriptorsOnFilesIn(dir), "our own descriptor of the region in progress, nothing else");
 
             peer.setSoLinger(true, 0);
@@ -484,20 +463,15 @@ class FileRegionWriteTest {
     @Test
     void closingWithRegionsQueuedLeavesNoDescriptorBehind() throws Exception {
         Path file = writeFile("queued", REGION_SIZE);
-        warmUp(file);
-        int baseline = openDescriptors();
+        int baseline = descriptorsAfterWarmUp(file);
         Channel client = connect();
         try (Socket peer = accept()) {
-            Progress progress = new Progress();
-            ChannelProgressivePromise promise = client.newProgressivePromise();
-            promise.addListener(progress);
-            client.write(new DefaultFileRegion(file.toFile(), 0, REGION_SIZE), promise);
+            ChannelProgressivePromise promise =
+                    writeUntilStalled(client, new DefaultFileRegion(file.toFile(), 0, REGION_SIZE)).promise;
             List<ChannelFuture> queued = new ArrayList<>();
             queued.add(client.write(new DefaultFileRegion(file.toFile(), 0, 1000)));
             queued.add(client.write(Construction.FROM_FILE_CHANNEL.region(file, 0, 1000)));
             queued.add(client.writeAndFlush(new DefaultFileRegion(file.toFile(), 1000, 1000)));
-            progress.awaitFirst();
-            assertFalse(promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
             assertEquals(2, descriptorsOnFilesIn(dir),
                     "ours for the region in progress and the queued FileChannel's; queued Files open nothing");
 
@@ -539,12 +513,7 @@ class FileRegionWriteTest {
         Path file = writeFile("shutdown", REGION_SIZE);
         Channel client = connect();
         try (Socket peer = accept()) {
-            Progress progress = new Progress();
-            ChannelProgressivePromise promise = client.newProgressivePromise();
-            promise.addListener(progress);
-            client.writeAndFlush(new DefaultFileRegion(file.toFile(), 0, REGION_SIZE), promise);
-            progress.awaitFirst();
-            assertFalse(promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
+            ChannelProgressivePromise promise = writeUntilStalled(client, new DefaultFileRegion(file.toFile(), 0, REGION_SIZE)).promise;
             assertEquals(1, descriptorsOnFilesIn(dir));
 
             assertNull(((GoNetpollSocketChannel) client).shutdownOutput().sync().cause());
@@ -561,9 +530,9 @@ class FileRegionWriteTest {
     /**
      * Sends a slice of {@code file} both ways over a connection of its own and closes it, so that
      * what is made once per JVM or group (classes, the loop's goroutine) exists before a test counts
-     * descriptors.
+     * descriptors; then returns how many descriptors are open.
      */
-    private void warmUp(Path file) throws Exception {
+    private int descriptorsAfterWarmUp(Path file) throws Exception {
         Channel client = connect();
         try (Socket peer = accept()) {
             for (Construction construction : Construction.values()) {
@@ -573,6 +542,19 @@ class FileRegionWriteTest {
         } finally {
             client.close().sync();
         }
+        return openDescriptors();
+    }
+
+    /**
+     * Writes and flushes {@code region} and returns once part of it was sent and the rest waits
+     * for the peer to read: the write is parked on a full send buffer.
+     */
+    private static Progress writeUntilStalled(Channel client, FileRegion region) throws InterruptedException {
+        Progress progress = new Progress(client.newProgressivePromise());
+        client.writeAndFlush(region, progress.promise);
+        progress.awaitFirst();
+        assertFalse(progress.promise.isDone(), "the whole region fit in the socket buffers: nothing was tested");
+        return progress;
     }
 
     /** How many regions began on {@code route} in {@code channel}, read in its loop. */
@@ -635,8 +617,14 @@ class FileRegionWriteTest {
 
     /** Records every progress report of a write. */
     private static final class Progress implements ChannelProgressiveFutureListener {
+        final ChannelProgressivePromise promise;
         private final List<long[]> reports = new CopyOnWriteArrayList<>();
         private final CountDownLatch first = new CountDownLatch(1);
+
+        Progress(ChannelProgressivePromise promise) {
+            this.promise = promise;
+            promise.addListener(this);
+        }
 
         @Override
         public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
