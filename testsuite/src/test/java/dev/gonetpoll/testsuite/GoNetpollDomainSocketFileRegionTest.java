@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * Netty's {@link SocketFileRegionTest} on gonetpoll over Unix domain sockets, as Netty's
  * {@code EpollDomainSocketFileRegionTest} runs it on epoll.
  *
- * <p>{@code FileRegion} writes (a file sent with {@code sendfile}), custom regions, regions that
- * overshoot, and a region written after the file was closed. Needs the {@code FileRegion} write
- * path of the stream channels.
+ * <p>{@code FileRegion} writes (Netty's regions are made from a {@code FileChannel}: copied, or
+ * sent with {@code sendfile} when the JVM has the extra {@code --add-opens} flags), custom regions,
+ * regions that overshoot, and a region written after the file was closed. Needs the
+ * {@code FileRegion} write path of the stream channels.
  *
  * <p>Server x client: gonetpoll x gonetpoll. Addresses: socket files in a temporary directory.
  *

@@ -14,8 +14,11 @@ import java.util.List;
  * write with an {@code IOException}; a region must not be asked to transfer once complete.
  *
  * <p>Hook {@code supportsCustomFileRegion()} kept (true): any {@code FileRegion} is written, through
- * its own {@code transferTo}. Which way a {@code DefaultFileRegion} goes (copy by default,
- * {@code sendfile} with the extra JVM flags) is up to the JVM this runs in; see the README.
+ * its own {@code transferTo}. Netty makes every {@code DefaultFileRegion} here from a
+ * {@code FileChannel}, so on a gonetpoll client it is copied by default and goes out with
+ * {@code sendfile} in the surefire execution with the extra {@code --add-opens} flags; see the
+ * README. Regions made from a {@code File}, which take {@code sendfile} without those flags, are
+ * tested by {@link GoNetpollSocketFileRegionFromFileTest}.
  *
  * <p>Server x client: gonetpoll x gonetpoll, gonetpoll x NIO, NIO x gonetpoll.
  */

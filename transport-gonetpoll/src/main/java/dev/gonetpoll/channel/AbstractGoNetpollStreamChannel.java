@@ -331,7 +331,8 @@ abstract class AbstractGoNetpollStreamChannel extends AbstractGoNetpollChannel i
         eventLoop().execute(flushTask);
     }
 
-    private FileRegionWriter fileRegionWriter() {
+    /** The channel's region writer, created on first use; only the loop goroutine may call this. */
+    FileRegionWriter fileRegionWriter() {
         if (fileRegionWriter == null) {
             fileRegionWriter = new FileRegionWriter(socket);
         }
@@ -507,7 +508,14 @@ abstract class AbstractGoNetpollStreamChannel extends AbstractGoNetpollChannel i
         if (!isActive()) {
             throw new NotYetConnectedException();
         }
+        closeFileRegionWriter(); // nothing can be written any more: close the file of a region in progress
         socket.shutdown(false, true);
+    }
+
+    private void closeFileRegionWriter() {
+        if (fileRegionWriter != null) {
+            fileRegionWriter.close();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -530,6 +538,7 @@ abstract class AbstractGoNetpollStreamChannel extends AbstractGoNetpollChannel i
                 connectTimeout.cancel(false);
                 connectTimeout = null;
             }
+            closeFileRegionWriter();
         } finally {
             super.doClose();
         }

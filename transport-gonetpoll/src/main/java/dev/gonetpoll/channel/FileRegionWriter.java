@@ -2,6 +2,7 @@ package dev.gonetpoll.channel;
 
 import dev.gonetpoll.sys.ErrnoException;
 import dev.gonetpoll.sys.Linux;
+import dev.gonetpoll.sys.ReadOnlyFile;
 import dev.gonetpoll.sys.Socket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -9,33 +10,49 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
  * Writes the {@link FileRegion} at the head of a stream channel's outbound buffer to the channel's
  * socket. One instance per channel, created on its first region; used only in the channel's loop
- * goroutine.
+ * goroutine, and by {@link #close()} when the channel closes.
  *
- * <h2>Two ways, chosen per region</h2>
+ * <h2>Three routes, chosen per region</h2>
+ * {@link FileRegionRoute} says which and why. In short: a {@code DefaultFileRegion} made from a
+ * {@code File} goes out with {@code sendfile(2)} from a descriptor we open by its path
+ * ({@link FileRegionRoute#OWN_FILE}); one made from a {@code FileChannel} goes out with
+ * {@code sendfile} from that channel's descriptor when the JVM lets us read it
+ * ({@link FileRegionRoute#REGION_FILE}); everything else is written by the region's own
+ * {@code transferTo} into a {@link WritableByteChannel} over the socket ({@link FileRegionRoute#COPY}).
+ * On the sendfile routes the kernel moves the bytes from the page cache to the socket, and the
+ * region's {@code transferred()} advances as its own {@code transferTo} would advance it. When
+ * {@code sendfile} says EINVAL (a file system that cannot), the rest of that region is copied.
+ *
+ * <h2>Our own descriptor</h2>
+ * On {@link FileRegionRoute#OWN_FILE} the descriptor is opened when the region's first write
+ * begins and closed exactly once, on whichever comes first: the region is complete (before it is
+ * removed from the buffer), a write of it throws (the peer reset the connection, the file is
+ * truncated, ...), another message turns up at the head of the buffer, or the channel closes or
+ * shuts its output down ({@link #close()}). A region still queued behind it opens nothing.
+ *
+ * <h2>Errors</h2>
  * <ul>
- *   <li><b>sendfile</b>: a region of exactly the class {@link DefaultFileRegion} whose file
- *       descriptor {@link DefaultFileRegionAccess} can reach. The kernel moves the bytes from the page
- *       cache to the socket, and the region's {@code transferred()} is advanced as its own
- *       {@code transferTo} would. Reaching the descriptor needs JVM flags gonetpoll does not
- *       require; {@link DefaultFileRegionAccess} explains why.</li>
- *   <li><b>copy</b> (the default): every other region, and every {@code DefaultFileRegion} when the
- *       descriptor cannot be reached. The region writes itself with
- *       {@code transferTo(target, transferred())} into a {@link WritableByteChannel} over the socket.
- *       For a {@code DefaultFileRegion} the JDK then reads the file in 8 KiB pieces into a heap
- *       buffer, which is copied into pooled native memory for {@code write(2)}. A subclass of
- *       {@code DefaultFileRegion} always takes this path, so its own {@code transferTo} is honoured.</li>
+ *   <li>The path cannot be opened (ENOENT: deleted after the region was made, EACCES, EMFILE,
+ *       ...): an {@link ErrnoException} naming the path and the errno. Like any I/O error of a
+ *       write, it fails the write's promise and, with {@code AUTO_CLOSE} (the default), closes the
+ *       channel, as Netty's NIO and epoll transports do when a region cannot open its file.</li>
+ *   <li>The file ends before {@code position() + count()} (it was truncated, or the count is too
+ *       large): once the bytes it does have are sent, an {@link IOException} saying the underlying
+ *       file was truncated, with both sizes, where Netty's epoll transport reports the same
+ *       condition with an {@code IOException} from {@code DefaultFileRegion}'s own check. Never a
+ *       hang.</li>
  * </ul>
  *
  * <h2>Contract with the channel</h2>
@@ -48,9 +65,6 @@ import java.nio.channels.WritableByteChannel;
  *   <li>{@link #SEND_BUFFER_FULL}: the kernel said EAGAIN. The channel waits for write readiness;
  *       the next call resumes at {@code transferred()}.</li>
  * </ul>
- * A {@code DefaultFileRegion} whose file is shorter than {@code position() + count()} (it shrank,
- * or the count was too large) fails with an {@link IOException} that gives both sizes, once the
- * bytes the file does have are sent.
  */
 final class FileRegionWriter {
 
@@ -63,6 +77,16 @@ final class FileRegionWriter {
     private final Socket socket;
     /** The {@code off_t} that sendfile reads and advances; allocated on first use, freed by the GC. */
     private MemorySegment sendfileOffset;
+    /** The region whose write has begun and not ended, or null. */
+    private FileRegion current;
+    /** The route of {@link #current}. */
+    private FileRegionRoute route;
+    /** Our descriptor of {@link #current}'s file on {@link FileRegionRoute#OWN_FILE}, else null. */
+    private ReadOnlyFile ownFile;
+    /** Set by {@link #close()}: no region is begun any more. */
+    private boolean closed;
+    /** How many regions began on each route, by ordinal; what tests read to see the route taken. */
+    private final long[] regionsBegun = new long[FileRegionRoute.values().length];
 
     FileRegionWriter(Socket socket) {
         this.socket = socket;
@@ -70,23 +94,72 @@ final class FileRegionWriter {
 
     /** One write attempt of {@code region}, the current message of {@code in}; see the class comment. */
     int write(ChannelOutboundBuffer in, FileRegion region) throws Exception {
+        if (region != current) {
+            endRegion(); // a region left unfinished, e.g. removed by someone else: close what it held
+        }
         if (region.transferred() >= region.count()) {
             in.remove();
             return 0;
         }
-        DefaultFileRegionAccess access = DefaultFileRegionAccess.INSTANCE;
-        if (access != null && region.getClass() == DefaultFileRegion.class) {
-            DefaultFileRegion fileRegion = (DefaultFileRegion) region;
-            int fd = access.fileDescriptor(fileRegion);
-            if (fd >= 0) {
-                return sendFile(in, fileRegion, fd, access);
+        try {
+            if (current == null) {
+                begin(region);
             }
+            return switch (route) {
+                case OWN_FILE -> sendFile(in, (DefaultFileRegion) region, ownFile.fd());
+                case REGION_FILE -> sendFromRegionFile(in, (DefaultFileRegion) region);
+                case COPY -> copy(in, region);
+            };
+        } catch (Throwable t) {
+            endRegion();
+            throw t;
         }
-        return copy(in, region);
     }
 
-    private int sendFile(ChannelOutboundBuffer in, DefaultFileRegion region, int fd, DefaultFileRegionAccess access)
-            throws Exception {
+    /** Ends the current region's write for good: closes our descriptor. The channel is closing. */
+    void close() {
+        closed = true;
+        endRegion();
+    }
+
+    /** How many regions began on {@code route} in this channel. */
+    long regionsBegun(FileRegionRoute route) {
+        return regionsBegun[route.ordinal()];
+    }
+
+    private void begin(FileRegion region) throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        FileRegionRoute chosen = FileRegionRoute.of(region);
+        if (chosen == FileRegionRoute.OWN_FILE) {
+            File file = DefaultFileRegionAccess.INSTANCE.sourceFile((DefaultFileRegion) region);
+            ownFile = ReadOnlyFile.open(file.getPath());
+        }
+        current = region;
+        route = chosen;
+        regionsBegun[chosen.ordinal()]++;
+    }
+
+    private void endRegion() {
+        if (ownFile != null) {
+            ownFile.close();
+            ownFile = null;
+        }
+        current = null;
+        route = null;
+    }
+
+    private int sendFromRegionFile(ChannelOutboundBuffer in, DefaultFileRegion region) throws Exception {
+        int fd = FileChannelDescriptors.INSTANCE.descriptorOf(DefaultFileRegionAccess.INSTANCE.openChannel(region));
+        if (fd < 0) {
+            // The user closed the region's channel meanwhile: its own transferTo reports that.
+            return copyFromNowOn(in, region);
+        }
+        return sendFile(in, region, fd);
+    }
+
+    private int sendFile(ChannelOutboundBuffer in, DefaultFileRegion region, int fd) throws Exception {
         long transferred = region.transferred();
         long remaining = region.count() - transferred;
         MemorySegment offset = sendfileOffset();
@@ -98,33 +171,53 @@ final class FileRegionWriter {
             if (e.errno() != Linux.EINVAL) {
                 throw e;
             }
-            // The file does not support sendfile (some special file systems): copy this one instead.
-            return copy(in, region);
+            // The file does not support sendfile (some special file systems): copy the rest instead.
+            return copyFromNowOn(in, region);
         }
         if (sent == Socket.WOULD_BLOCK) {
             return SEND_BUFFER_FULL;
         }
         if (sent == 0) {
             // End of file before the region's end: fail if the file is too short, else try again.
-            checkFileLength(region, access.fileChannel(region));
+            checkFileLength(region);
             return 1;
         }
-        access.addTransferred(region, sent);
+        DefaultFileRegionAccess.INSTANCE.addTransferred(region, sent);
         in.progress(sent);
         if (region.transferred() >= region.count()) {
+            endRegion();
             in.remove();
         }
         return 1;
     }
 
-    private static void checkFileLength(DefaultFileRegion region, FileChannel file) throws IOException {
-        long size = file.size();
+    /** Switches the current region to its own {@code transferTo}, which goes on at {@code transferred()}. */
+    private int copyFromNowOn(ChannelOutboundBuffer in, FileRegion region) throws Exception {
+        if (ownFile != null) {
+            ownFile.close();
+            ownFile = null;
+        }
+        route = FileRegionRoute.COPY;
+        return copy(in, region);
+    }
+
+    private void checkFileLength(DefaultFileRegion region) throws IOException {
+        long size;
+        String name;
+        if (ownFile != null) {
+            size = ownFile.size();
+            name = ownFile.path();
+        } else {
+            size = DefaultFileRegionAccess.INSTANCE.openChannel(region).size();
+            File source = DefaultFileRegionAccess.INSTANCE.sourceFile(region);
+            name = source != null ? source.getPath() : "of the FileChannel";
+        }
         long end = region.position() + region.count();
         if (size < end) {
-            throw new IOException("file region ends at byte " + end + " (position " + region.position()
-                    + " + count " + region.count() + ") but its file has only " + size
-                    + " bytes: the file shrank or the count is too large; sent " + region.transferred()
-                    + " of " + region.count() + " bytes");
+            throw new IOException("the underlying file " + name + " was truncated, or the region is too long: it"
+                    + " has " + size + " bytes, the region ends at byte " + end + " (position " + region.position()
+                    + " + count " + region.count() + "); sent " + region.transferred() + " of " + region.count()
+                    + " bytes");
         }
     }
 

@@ -11,6 +11,9 @@ import java.nio.channels.ClosedChannelException;
 /** Turns a failed syscall into the exception a Netty (or java.net) user expects. */
 public final class Errors {
 
+    /** Added to the message of EMFILE and ENFILE. */
+    private static final String FD_LIMIT_HINT = " (file descriptor limit reached; check ulimit -n and fd leaks)";
+
     private Errors() {
     }
 
@@ -37,7 +40,7 @@ public final class Errors {
                     ? new BindException(messageWithAddress)
                     : new ErrnoException(syscall, errno, messageWithAddress);
             case Linux.EMFILE, Linux.ENFILE -> new ErrnoException(syscall, errno,
-                    message + " (file descriptor limit reached; check ulimit -n and fd leaks)");
+                    message + FD_LIMIT_HINT);
             default -> new ErrnoException(syscall, errno, messageWithAddress);
         };
     }
@@ -56,10 +59,15 @@ public final class Errors {
             case Linux.ENOMEM -> "Cannot allocate memory";
             case Linux.EACCES -> "Permission denied";
             case Linux.ENODEV -> "No such device";
+            case Linux.ENOTDIR -> "Not a directory";
+            case Linux.EISDIR -> "Is a directory";
             case Linux.EINVAL -> "Invalid argument";
             case Linux.ENFILE -> "Too many open files in system";
             case Linux.EMFILE -> "Too many open files";
+            case Linux.ESPIPE -> "Illegal seek";
             case Linux.EPIPE -> "Broken pipe";
+            case Linux.ENAMETOOLONG -> "File name too long";
+            case Linux.ELOOP -> "Too many levels of symbolic links";
             case Linux.EMSGSIZE -> "Message too long";
             case Linux.ENOPROTOOPT -> "Protocol not available";
             case Linux.EAFNOSUPPORT -> "Address family not supported by protocol";
@@ -79,6 +87,19 @@ public final class Errors {
             case Linux.EOPNOTSUPP -> "Operation not supported";
             default -> "errno " + errno;
         };
+    }
+
+    /**
+     * A failed open(2) of a file to read: {@code "open(..) failed: <text> (errno <n>): <path>"},
+     * with the fd-limit hint for EMFILE and ENFILE. The errno is in the message too because this
+     * often ends up in a log far from the code that could call {@link ErrnoException#errno()}.
+     */
+    public static ErrnoException newOpenException(int errno, String path) {
+        String message = "open(..) failed: " + strerror(errno) + " (errno " + errno + "): " + path;
+        if (errno == Linux.EMFILE || errno == Linux.ENFILE) {
+            message += FD_LIMIT_HINT;
+        }
+        return new ErrnoException("open", errno, message);
     }
 
     private static boolean isConnect(String syscall) {

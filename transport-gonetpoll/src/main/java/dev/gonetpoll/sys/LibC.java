@@ -62,6 +62,15 @@ public final class LibC {
 
     public static native int close(int fd);
 
+    /**
+     * open(2) of the NUL-terminated path at {@code pathAddr}. libc declares it variadic (the mode is
+     * read only with O_CREAT); on x86_64 and aarch64 Linux a variadic int travels exactly as a fixed
+     * one does, so three fixed arguments call it correctly.
+     */
+    public static native int open(long pathAddr, int flags, int mode);
+
+    public static native long lseek(int fd, long offset, int whence);
+
     /** {@code offsetPtr} points to an {@code off_t} read and advanced by the kernel; the file offset of {@code inFd} is left alone. */
     public static native long sendfile(int outFd, int inFd, long offsetPtr, long count);
 

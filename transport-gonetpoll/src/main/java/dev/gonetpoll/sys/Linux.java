@@ -19,10 +19,15 @@ public final class Linux {
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int ESPIPE = 29;
     public static final int EPIPE = 32;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ELOOP = 40;
     public static final int ENOPROTOOPT = 92;
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
@@ -140,6 +145,12 @@ public final class Linux {
      * {@code tcpi_total_retrans}); newer kernels append fields after it and copy no more than asked.
      */
     public static final int TCP_INFO_SIZE = 104;
+
+    // files (asm-generic/fcntl.h; the same values on x86_64 and aarch64)
+    public static final int O_RDONLY = 0;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int SEEK_END = 2;
 
     /** The most bytes one sendfile (or read/write) call moves: MAX_RW_COUNT, INT_MAX rounded down to a page. */
     public static final long SENDFILE_MAX_COUNT = 0x7ffff000L;
