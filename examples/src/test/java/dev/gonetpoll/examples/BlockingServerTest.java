@@ -8,11 +8,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.gonetpoll.examples.HelloServerTest.BAD_REQUEST_RESPONSE;
 import static dev.gonetpoll.examples.HelloServerTest.OK_RESPONSE;
 import static dev.gonetpoll.examples.HelloServerTest.readExactly;
 import static dev.gonetpoll.examples.HelloServerTest.send;
@@ -34,6 +36,11 @@ class BlockingServerTest {
 
     private static ServerOptions options(Transport transport) {
         return new ServerOptions("127.0.0.1", 0, 1).withTransport(transport);
+    }
+
+    /** The options as given (the body runs in the loop), then with {@code --offload}. */
+    private static List<ServerOptions> inLoopAndOffloaded(ServerOptions o) {
+        return List.of(o, o.with(BlockingCommand.OFFLOAD, "true"));
     }
 
     /**
@@ -86,7 +93,7 @@ class BlockingServerTest {
             send(s, GET.repeat(5));
             assertEquals(OK_RESPONSE.repeat(5), readExactly(s, 5 * OK_RESPONSE.length()));
             send(s, "BAD\r\n\r\n");
-            assertEquals(HelloServerTest.BAD_REQUEST_RESPONSE, readExactly(s, HelloServerTest.BAD_REQUEST_RESPONSE.length()));
+            assertEquals(BAD_REQUEST_RESPONSE, readExactly(s, BAD_REQUEST_RESPONSE.length()));
             HelloServerTest.assertEndOfStream(s);
         }
     }
@@ -95,9 +102,8 @@ class BlockingServerTest {
     @EnumSource(Transport.class)
     void aMalformedRequestClosesOnlyItsOwnConnection(Transport transport) throws Exception {
         Transports.assumeAvailable(transport);
-        for (boolean offloaded : new boolean[] {false, true}) {
-            ServerOptions o = options(transport).with(BlockingCommand.SLEEP_MS, "1");
-            try (BlockingServer server = BlockingServer.start(offloaded ? o.with(BlockingCommand.OFFLOAD, "true") : o)) {
+        for (ServerOptions o : inLoopAndOffloaded(options(transport).with(BlockingCommand.SLEEP_MS, "1"))) {
+            try (BlockingServer server = BlockingServer.start(o)) {
                 HelloServerTest.assertABadClientLeavesAGoodOneServed(server.running().port(), OK_RESPONSE);
             }
         }
@@ -108,9 +114,8 @@ class BlockingServerTest {
     @EnumSource(Transport.class)
     void eachRequestRunsAQueryOnH2(Transport transport) throws Exception {
         Transports.assumeAvailable(transport);
-        for (boolean offloaded : new boolean[] {false, true}) {
-            ServerOptions o = options(transport).with(BlockingCommand.DB, "true");
-            try (BlockingServer server = BlockingServer.start(offloaded ? o.with(BlockingCommand.OFFLOAD, "true") : o);
+        for (ServerOptions o : inLoopAndOffloaded(options(transport).with(BlockingCommand.DB, "true"))) {
+            try (BlockingServer server = BlockingServer.start(o);
                  Socket s = connect(server.running())) {
                 for (int row : new int[] {42, 0, BlockingServer.ROWS - 1}) {
                     send(s, "GET /row/" + row + " HTTP/1.1\r\nHost: localhost\r\n\r\n");

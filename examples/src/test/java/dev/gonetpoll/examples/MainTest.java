@@ -288,55 +288,46 @@ class MainTest {
     void processWithPortInUseExits1WithOneLineOnStderr() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Process p = start("hello", "--host", "127.0.0.1", "--port", String.valueOf(port), "--processors", "1");
-            try {
-                Output stdout = new Output(p.getInputStream());
-                Output stderr = new Output(p.getErrorStream());
-                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process did not exit");
-                String e = stderr.all();
-                assertEquals(1, p.exitValue(), e);
-                assertEquals("", stdout.all());
-                assertTrue(e.endsWith("\n") && e.indexOf('\n') == e.length() - 1, "exactly one line: " + e);
-                assertTrue(e.contains("127.0.0.1:" + port), "names the address: " + e);
-            } finally {
-                p.destroyForcibly();
-            }
+            String e = startupErrorLine(start("hello", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                    "--processors", "1"));
+            assertTrue(e.contains("127.0.0.1:" + port), "names the address: " + e);
         }
     }
 
     @Test
     void processWithBadArgumentsExits2() throws Exception {
-        Process p = start("hello", "--port", "not-a-port");
-        try {
-            Output stdout = new Output(p.getInputStream());
-            Output stderr = new Output(p.getErrorStream());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process did not exit");
-            String e = stderr.all();
-            assertEquals(2, p.exitValue(), e);
-            assertTrue(e.contains("usage: gonetpoll-examples hello"), e);
-            assertEquals("", stdout.all());
-        } finally {
-            p.destroyForcibly();
-        }
+        String e = stderrAfterExit(start("hello", "--port", "not-a-port"), 2);
+        assertTrue(e.contains("usage: gonetpoll-examples hello"), e);
     }
 
     /** Netty's own message would only say "failed to load the required native library". */
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring"})
     void processWithAnUnavailableNativeTransportExits1NamingTheCause(String transport) throws Exception {
-        Process p = startWithJvmOptions(List.of("-Dio.netty.transport.noNative=true"),
-                "hello", "--transport", transport, "--host", "127.0.0.1", "--port", "0", "--processors", "1");
+        String e = startupErrorLine(startWithJvmOptions(List.of("-Dio.netty.transport.noNative=true"),
+                "hello", "--transport", transport, "--host", "127.0.0.1", "--port", "0", "--processors", "1"));
+        assertTrue(e.startsWith("gonetpoll-examples hello: cannot start the " + transport
+                + " event loop group: " + transport + " is not available here: "), e);
+        assertTrue(e.contains("-Dio.netty.transport.noNative=true"), "names the cause: " + e);
+    }
+
+    /** Waits for a process that cannot start its server: exit code 1, nothing on stdout, one line on stderr. */
+    private static String startupErrorLine(Process p) throws Exception {
+        String e = stderrAfterExit(p, 1);
+        assertTrue(e.endsWith("\n") && e.indexOf('\n') == e.length() - 1, "exactly one line: " + e);
+        return e;
+    }
+
+    /** Waits for a process that must exit with {@code exitCode} having printed nothing on stdout; its stderr. */
+    private static String stderrAfterExit(Process p, int exitCode) throws Exception {
         try {
             Output stdout = new Output(p.getInputStream());
             Output stderr = new Output(p.getErrorStream());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process did not exit");
             String e = stderr.all();
-            assertEquals(1, p.exitValue(), e);
+            assertEquals(exitCode, p.exitValue(), e);
             assertEquals("", stdout.all());
-            assertTrue(e.endsWith("\n") && e.indexOf('\n') == e.length() - 1, "exactly one line: " + e);
-            assertTrue(e.startsWith("gonetpoll-examples hello: cannot start the " + transport
-                    + " event loop group: " + transport + " is not available here: "), e);
-            assertTrue(e.contains("-Dio.netty.transport.noNative=true"), "names the cause: " + e);
+            return e;
         } finally {
             p.destroyForcibly();
         }
