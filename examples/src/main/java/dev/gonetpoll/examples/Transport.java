@@ -53,7 +53,7 @@ public enum Transport {
     EPOLL("epoll") {
         @Override
         public EventLoopGroup newGroup(int processors) {
-            requireAvailable(Epoll.isAvailable(), Epoll.unavailabilityCause());
+            requireAvailable(id(), Epoll.isAvailable(), Epoll.unavailabilityCause());
             return netty(processors, EpollIoHandler.newFactory());
         }
 
@@ -72,7 +72,7 @@ public enum Transport {
     IO_URING("io_uring") {
         @Override
         public EventLoopGroup newGroup(int processors) {
-            requireAvailable(IoUring.isAvailable(), IoUring.unavailabilityCause());
+            requireAvailable(id(), IoUring.isAvailable(), IoUring.unavailabilityCause());
             return netty(processors, IoUringIoHandler.newFactory());
         }
 
@@ -110,7 +110,7 @@ public enum Transport {
      * says only "failed to load the required native library" and keeps the reason as the cause,
      * which a one-line error message would lose.)
      */
-    final void requireAvailable(boolean available, Throwable cause) {
+    private static void requireAvailable(String id, boolean available, Throwable cause) {
         if (!available) {
             throw new IllegalStateException(id + " is not available here: " + RunningServer.oneLine(cause), cause);
         }
@@ -134,7 +134,8 @@ public enum Transport {
     /**
      * A new event loop group with the given number of processors (or event loop threads).
      *
-     * @throws IllegalStateException naming the cause if the transport cannot run here
+     * @throws RuntimeException or {@link LinkageError} naming the cause if the transport cannot run here
+     *                          (for epoll and io_uring: an {@link IllegalStateException})
      */
     public abstract EventLoopGroup newGroup(int processors);
 
