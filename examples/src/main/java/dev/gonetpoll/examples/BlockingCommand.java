@@ -33,6 +33,7 @@ final class BlockingCommand implements Command {
         return "blocking (--sleep-ms N | --db) [--offload] [options]\n"
                 + "  --sleep-ms N        each request sleeps N ms (Thread.sleep) in the handler\n"
                 + "  --db                each request runs a JDBC query on an embedded H2 database\n"
+                + "                      (GET /row/N: row N of 0-" + (BlockingServer.ROWS - 1) + "; other paths: a random row)\n"
                 + "  --offload           run the blocking code on a virtual thread per request instead\n"
                 + ServerOptions.usage();
     }

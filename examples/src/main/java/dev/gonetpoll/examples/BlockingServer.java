@@ -1,5 +1,8 @@
 package dev.gonetpoll.examples;
 
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,6 +13,7 @@ import java.sql.Statement;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code blocking} example server: {@link HttpExampleServer} whose handler blocks per request, either
@@ -18,8 +22,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class BlockingServer implements AutoCloseable {
 
-    /** Rows in the example table; a request reads one chosen at random. */
+    /** Rows in the example table; {@code GET /row/N} reads row N, any other request one chosen at random. */
     static final int ROWS = 100;
+    /** The path prefix of a request for one row. */
+    static final String ROW_PATH = "/row/";
+
+    /** Numbers the in-memory databases: each server (several may run in one JVM, e.g. tests) gets its own. */
+    private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private final RunningServer running;
     private final Connection keepDatabaseOpen;
@@ -40,9 +49,9 @@ final class BlockingServer implements AutoCloseable {
         HttpExampleHandler.ResponseBody body;
         Connection anchor = null;
         if (db) {
-            String url = "jdbc:h2:mem:blocking-" + System.identityHashCode(options) + ";DB_CLOSE_DELAY=-1";
+            String url = "jdbc:h2:mem:blocking-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
             anchor = createDatabase(url);
-            body = request -> query(url);
+            body = request -> query(url, rowOf(request));
         } else {
             int millis = options.intOption(BlockingCommand.SLEEP_MS, 0, 0, 60_000);
             body = request -> {
@@ -90,12 +99,28 @@ final class BlockingServer implements AutoCloseable {
     }
 
     /**
-     * One request's query: a connection of its own for each request (H2 in memory opens one in
-     * microseconds; a pool would hide the blocking this example is about), a prepared SELECT of a random
-     * row, the row's text as the body.
+     * The row a request asks for: N for {@code /row/N}, a random one for any other path.
+     *
+     * @throws HttpExampleHandler.NotFoundException if N is not the number of a row
      */
-    private static byte[] query(String url) throws SQLException {
-        int id = ThreadLocalRandom.current().nextInt(ROWS);
+    static int rowOf(HttpRequest request) throws HttpExampleHandler.NotFoundException {
+        String path = new QueryStringDecoder(request.uri()).path();
+        if (!path.startsWith(ROW_PATH)) {
+            return ThreadLocalRandom.current().nextInt(ROWS);
+        }
+        String n = path.substring(ROW_PATH.length());
+        if (n.matches("[0-9]{1,9}") && Integer.parseInt(n) < ROWS) {
+            return Integer.parseInt(n);
+        }
+        throw new HttpExampleHandler.NotFoundException("no row '" + n + "': rows are 0 to " + (ROWS - 1));
+    }
+
+    /**
+     * One request's query: a connection of its own for each request (H2 in memory opens one in
+     * microseconds; a pool would hide the blocking this example is about), a prepared SELECT of row
+     * {@code id}, the row's text as the body.
+     */
+    private static byte[] query(String url, int id) throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
              PreparedStatement select = c.prepareStatement("SELECT text FROM greeting WHERE id = ?")) {
             select.setInt(1, id);

@@ -22,9 +22,10 @@ import java.util.concurrent.Executor;
 
 /**
  * The HTTP handler of the {@code hello} and {@code blocking} examples: answers every request with
- * {@code 200 OK} and the body its {@link ResponseBody} produces ({@code Hello, World!} for hello). A
- * request the decoder rejects gets {@code 400 Bad Request} (431 for oversized headers, 414 for an
- * oversized request line) and the connection is closed; later requests on it are not answered.
+ * {@code 200 OK} and the body its {@link ResponseBody} produces ({@code Hello, World!} for hello), or
+ * {@code 404 Not Found} when it throws {@link NotFoundException}. A request the decoder rejects gets
+ * {@code 400 Bad Request} (431 for oversized headers, 414 for an oversized request line) and the
+ * connection is closed; later requests on it are not answered.
  *
  * <p>Without an executor the body is produced inside {@code channelRead}, in the channel's event loop:
  * if it blocks, it blocks the loop (on gonetpoll: only this connection's goroutine). Responses are
@@ -39,6 +40,18 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
     @FunctionalInterface
     interface ResponseBody {
         byte[] produce(HttpRequest request) throws Exception;
+    }
+
+    /**
+     * Thrown by a {@link ResponseBody} for a request naming something that does not exist: answered
+     * {@code 404 Not Found} with the message as the body; the connection stays open.
+     */
+    static final class NotFoundException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotFoundException(String message) {
+            super(message);
+        }
     }
 
     static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
@@ -100,11 +113,11 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
             closing = true;
         }
         if (offload == null) {
-            write(ctx, request, keepAlive, body.produce(request), false);
+            answer(ctx, request, keepAlive, false);
         } else {
             previous = previous.thenRunAsync(() -> {
                 try {
-                    write(ctx, request, keepAlive, body.produce(request), true);
+                    answer(ctx, request, keepAlive, true);
                 } catch (Exception e) {
                     ctx.fireExceptionCaught(e);
                 }
@@ -112,9 +125,23 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
         }
     }
 
-    private static void write(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, byte[] content,
-                              boolean flush) {
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK,
+    /** Produces the body (200) or the reason there is none (404) and writes the response. */
+    private void answer(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, boolean flush)
+            throws Exception {
+        HttpResponseStatus status = HttpResponseStatus.OK;
+        byte[] content;
+        try {
+            content = body.produce(request);
+        } catch (NotFoundException e) {
+            status = HttpResponseStatus.NOT_FOUND;
+            content = e.getMessage().getBytes(StandardCharsets.UTF_8);
+        }
+        write(ctx, request, keepAlive, status, content, flush);
+    }
+
+    private static void write(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive,
+                              HttpResponseStatus status, byte[] content, boolean flush) {
+        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
                 Unpooled.wrappedBuffer(content));
         response.headers()
                 .set(CONTENT_TYPE, TEXT_PLAIN)

@@ -50,7 +50,8 @@ public final class Main {
     }
 
     /**
-     * Runs a command line. For a server command this returns only once the server has stopped.
+     * Runs a command line. For a server command this returns only once the server has stopped: on
+     * SIGTERM / Ctrl-C, or when the calling thread is interrupted (then with its interrupt status set).
      *
      * @return the exit code
      */
@@ -99,8 +100,8 @@ public final class Main {
 
     /**
      * Announces a started server with exactly one line on {@code out}
-     * ({@code gonetpoll <command> listening on <url>}), stops it gracefully on SIGTERM / Ctrl-C and
-     * waits until it has stopped.
+     * ({@code gonetpoll <command> listening on <url>}), stops it gracefully on SIGTERM / Ctrl-C or when
+     * the calling thread is interrupted, and waits until it has stopped.
      *
      * @return exit code 0
      */
@@ -111,6 +112,8 @@ public final class Main {
             out.println("gonetpoll " + command + " listening on " + server.url());
             out.flush();
             server.awaitClosed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // asked to stop: the finally block stops the server
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

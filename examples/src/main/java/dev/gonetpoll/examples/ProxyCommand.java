@@ -11,13 +11,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code proxy --target HOST:PORT}: a TCP proxy. Each inbound connection gets an outbound one to the
@@ -25,11 +24,10 @@ import java.util.Set;
  * on gonetpoll both channels of a pair run in one goroutine, as they share one thread on Netty's
  * transports. The inbound side reads only once the outbound one is connected; each direction reads
  * only while the other side is writable (backpressure); when one side closes, the other is closed
- * after what is pending was flushed.
+ * after what is pending was flushed. A target that cannot be reached is reported with one line per
+ * connection on the error stream.
  */
 final class ProxyCommand implements Command {
-
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(ProxyCommand.class);
 
     static final String TARGET = "--target";
     private static final ServerOptions.CommandOptions OPTIONS =
@@ -60,17 +58,24 @@ final class ProxyCommand implements Command {
             out.flush();
             return 0;
         }
-        return Main.serve(name(), start(options), out);
+        return Main.serve(name(), start(options, err), out);
     }
 
-    static RunningServer start(ServerOptions options) throws UsageException, StartupException {
+    /**
+     * Binds the proxy.
+     *
+     * @param err where a failed outbound connection is reported, one line each
+     */
+    static RunningServer start(ServerOptions options, PrintStream err) throws UsageException, StartupException {
         InetSocketAddress target = parseTarget(options.option(TARGET));
         Transport transport = options.transport();
+        // Netty's logger would print two lines (java.util.logging); a user wants one.
+        Consumer<String> report = line -> err.println(Main.PROGRAM + " proxy: " + line);
         return RunningServer.bind(options, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.config().setAutoRead(false); // until the outbound connection is up
-                ch.pipeline().addLast("frontend", new Frontend(target, transport));
+                ch.pipeline().addLast("frontend", new Frontend(target, options.option(TARGET), transport, report));
             }
         }, "tcp");
     }
@@ -84,8 +89,17 @@ final class ProxyCommand implements Command {
             throw new UsageException("--target needs HOST:PORT, not '" + value + "'");
         }
         String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
+        boolean bracketed = host.startsWith("[") && host.endsWith("]");
+        if (bracketed) {
             host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || host.indexOf('[') >= 0 || host.indexOf(']') >= 0) {
+            throw new UsageException("--target needs HOST:PORT, not '" + value + "'");
+        }
+        if (!bracketed && host.indexOf(':') >= 0) {
+            // "::1:80" could also mean host ::1:80 without a port; brackets say where the port starts.
+            throw new UsageException("--target: write an IPv6 address in brackets, e.g. [" + host + "]:"
+                    + value.substring(colon + 1) + ", not '" + value + "'");
         }
         int port;
         try {
@@ -102,12 +116,17 @@ final class ProxyCommand implements Command {
     /** The inbound side: connects the outbound channel on its own loop, then relays what it reads. */
     private static final class Frontend extends ChannelInboundHandlerAdapter {
         private final InetSocketAddress target;
+        /** The target as the user typed it, for messages. */
+        private final String targetText;
         private final Transport transport;
+        private final Consumer<String> report;
         private Channel outbound;
 
-        Frontend(InetSocketAddress target, Transport transport) {
+        Frontend(InetSocketAddress target, String targetText, Transport transport, Consumer<String> report) {
             this.target = target;
+            this.targetText = targetText;
             this.transport = transport;
+            this.report = report;
         }
 
         @Override
@@ -126,8 +145,8 @@ final class ProxyCommand implements Command {
                     inbound.read();
                     outbound.read();
                 } else {
-                    logger.info("proxy: cannot connect to {} for {}: {}", target, inbound.remoteAddress(),
-                            RunningServer.oneLine(f.cause()));
+                    report.accept("cannot connect to " + targetText + " for " + inbound.remoteAddress() + ": "
+                            + RunningServer.oneLine(f.cause()));
                     inbound.close();
                 }
             });

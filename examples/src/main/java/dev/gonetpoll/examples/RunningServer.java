@@ -103,9 +103,13 @@ public final class RunningServer implements AutoCloseable {
         return scheme + "://" + options.urlHost() + ":" + port() + "/";
     }
 
-    /** Waits until the listening channel is closed (by {@link #close()}, e.g. from a shutdown hook). */
-    public void awaitClosed() {
-        channel.closeFuture().awaitUninterruptibly();
+    /**
+     * Waits until the listening channel is closed (by {@link #close()}, e.g. from a shutdown hook).
+     *
+     * @throws InterruptedException if the waiting thread is interrupted first (the server keeps running)
+     */
+    public void awaitClosed() throws InterruptedException {
+        channel.closeFuture().await();
     }
 
     /** Closes the listening channel and shuts the group down gracefully; waits for its termination. */

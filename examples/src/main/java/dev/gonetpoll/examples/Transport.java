@@ -53,7 +53,7 @@ public enum Transport {
     EPOLL("epoll") {
         @Override
         public EventLoopGroup newGroup(int processors) {
-            Epoll.ensureAvailability();
+            requireAvailable(id(), Epoll.isAvailable(), Epoll.unavailabilityCause());
             return netty(processors, EpollIoHandler.newFactory());
         }
 
@@ -72,7 +72,7 @@ public enum Transport {
     IO_URING("io_uring") {
         @Override
         public EventLoopGroup newGroup(int processors) {
-            IoUring.ensureAvailability();
+            requireAvailable(id(), IoUring.isAvailable(), IoUring.unavailabilityCause());
             return netty(processors, IoUringIoHandler.newFactory());
         }
 
@@ -105,6 +105,17 @@ public enum Transport {
         }
     };
 
+    /**
+     * Fails with the reason a native transport cannot load. (Netty's {@code ensureAvailability()}
+     * says only "failed to load the required native library" and keeps the reason as the cause,
+     * which a one-line error message would lose.)
+     */
+    private static void requireAvailable(String id, boolean available, Throwable cause) {
+        if (!available) {
+            throw new IllegalStateException(id + " is not available here: " + RunningServer.oneLine(cause), cause);
+        }
+    }
+
     private static EventLoopGroup netty(int threads, IoHandlerFactory io) {
         return new MultiThreadIoEventLoopGroup(threads, io);
     }
@@ -123,7 +134,8 @@ public enum Transport {
     /**
      * A new event loop group with the given number of processors (or event loop threads).
      *
-     * @throws UnsatisfiedLinkError or another error naming the cause if the transport cannot run here
+     * @throws RuntimeException or {@link LinkageError} naming the cause if the transport cannot run here
+     *                          (for epoll and io_uring: an {@link IllegalStateException})
      */
     public abstract EventLoopGroup newGroup(int processors);
 

@@ -8,11 +8,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.gonetpoll.examples.HelloServerTest.BAD_REQUEST_RESPONSE;
 import static dev.gonetpoll.examples.HelloServerTest.OK_RESPONSE;
 import static dev.gonetpoll.examples.HelloServerTest.readExactly;
 import static dev.gonetpoll.examples.HelloServerTest.send;
@@ -34,6 +36,11 @@ class BlockingServerTest {
 
     private static ServerOptions options(Transport transport) {
         return new ServerOptions("127.0.0.1", 0, 1).withTransport(transport);
+    }
+
+    /** The options as given (the body runs in the loop), then with {@code --offload}. */
+    private static List<ServerOptions> inLoopAndOffloaded(ServerOptions o) {
+        return List.of(o, o.with(BlockingCommand.OFFLOAD, "true"));
     }
 
     /**
@@ -86,46 +93,88 @@ class BlockingServerTest {
             send(s, GET.repeat(5));
             assertEquals(OK_RESPONSE.repeat(5), readExactly(s, 5 * OK_RESPONSE.length()));
             send(s, "BAD\r\n\r\n");
-            HelloServerTest.assertEndOfStream(skipStatus(s, "HTTP/1.1 400 Bad Request"));
+            assertEquals(BAD_REQUEST_RESPONSE, readExactly(s, BAD_REQUEST_RESPONSE.length()));
+            HelloServerTest.assertEndOfStream(s);
         }
-    }
-
-    private static Socket skipStatus(Socket s, String statusLine) throws Exception {
-        String head = readExactly(s, statusLine.length());
-        assertEquals(statusLine, head);
-        // the rest of the 400 response: its headers, then the close
-        byte[] rest = new byte[200];
-        int n = 0;
-        String text = "";
-        while (!text.endsWith("\r\n\r\n")) {
-            int r = s.getInputStream().read(rest, n, 1);
-            assertTrue(r > 0, "the 400 response was cut short: " + text);
-            n++;
-            text = new String(rest, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
-        }
-        return s;
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"GONETPOLL", "NIO"})
-    void eachRequestRunsAQueryOnH2(Transport transport) throws Exception {
-        try (BlockingServer server = BlockingServer.start(options(transport).with(BlockingCommand.DB, "true"));
-             Socket s = connect(server.running())) {
-            for (int i = 0; i < 3; i++) {
-                send(s, GET);
-                String head = readExactly(s, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ".length());
-                assertTrue(head.startsWith("HTTP/1.1 200 OK"), head);
-                StringBuilder rest = new StringBuilder();
-                while (rest.indexOf("\r\n\r\n") < 0) {
-                    rest.append((char) s.getInputStream().read());
-                }
-                int length = Integer.parseInt(rest.substring(0, rest.indexOf("\r\n")).trim());
-                String body = readExactly(s, length);
-                Matcher m = Pattern.compile("Hello from row (\\d+)!").matcher(body);
-                assertTrue(m.matches(), "not a row of the table: " + body);
-                assertTrue(Integer.parseInt(m.group(1)) < BlockingServer.ROWS);
+    @EnumSource(Transport.class)
+    void aMalformedRequestClosesOnlyItsOwnConnection(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
+        for (ServerOptions o : inLoopAndOffloaded(options(transport).with(BlockingCommand.SLEEP_MS, "1"))) {
+            try (BlockingServer server = BlockingServer.start(o)) {
+                HelloServerTest.assertABadClientLeavesAGoodOneServed(server.running().port(), OK_RESPONSE);
             }
         }
+    }
+
+    /** {@code GET /row/N} answers row N of the table, with the text the database was filled with. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void eachRequestRunsAQueryOnH2(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
+        for (ServerOptions o : inLoopAndOffloaded(options(transport).with(BlockingCommand.DB, "true"))) {
+            try (BlockingServer server = BlockingServer.start(o);
+                 Socket s = connect(server.running())) {
+                for (int row : new int[] {42, 0, BlockingServer.ROWS - 1}) {
+                    send(s, "GET /row/" + row + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                    String expected = response("200 OK", "Hello from row " + row + "!");
+                    assertEquals(expected, readExactly(s, expected.length()));
+                }
+                for (int i = 0; i < 3; i++) {
+                    send(s, GET); // a random row
+                    String head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ";
+                    assertEquals(head, readExactly(s, head.length()));
+                    StringBuilder rest = new StringBuilder();
+                    while (rest.indexOf("\r\n\r\n") < 0) {
+                        rest.append((char) s.getInputStream().read());
+                    }
+                    int length = Integer.parseInt(rest.substring(0, rest.indexOf("\r\n")).trim());
+                    String body = readExactly(s, length);
+                    Matcher m = Pattern.compile("Hello from row (\\d+)!").matcher(body);
+                    assertTrue(m.matches(), "not a row of the table: " + body);
+                    assertTrue(Integer.parseInt(m.group(1)) < BlockingServer.ROWS);
+                }
+            }
+        }
+    }
+
+    /** A row that does not exist is a 404 naming the valid rows; the connection keeps being served. */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"GONETPOLL", "NIO"})
+    void aMissingRowIs404AndTheConnectionStaysOpen(Transport transport) throws Exception {
+        try (BlockingServer server = BlockingServer.start(options(transport).with(BlockingCommand.DB, "true"));
+             Socket s = connect(server.running())) {
+            for (String bad : new String[] {String.valueOf(BlockingServer.ROWS), "-1", "x", "", "1e3", "99999999999"}) {
+                send(s, "GET /row/" + bad + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                String expected = response("404 Not Found", "no row '" + bad + "': rows are 0 to " + (BlockingServer.ROWS - 1));
+                assertEquals(expected, readExactly(s, expected.length()));
+            }
+            send(s, "GET /row/7?fresh=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            String expected = response("200 OK", "Hello from row 7!");
+            assertEquals(expected, readExactly(s, expected.length()));
+        }
+    }
+
+    /** Two --db servers in one JVM: each its own database, so closing one leaves the other working. */
+    @Test
+    void eachDbServerHasItsOwnDatabase() throws Exception {
+        ServerOptions o = options(Transport.GONETPOLL).with(BlockingCommand.DB, "true");
+        try (BlockingServer second = BlockingServer.start(o)) {
+            BlockingServer.start(o).close(); // a SHUTDOWN of its database
+            try (Socket s = connect(second.running())) {
+                send(s, "GET /row/3 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                String expected = response("200 OK", "Hello from row 3!");
+                assertEquals(expected, readExactly(s, expected.length()));
+            }
+        }
+    }
+
+    /** A complete HTTP/1.1 keep-alive answer with a text body (ASCII). */
+    private static String response(String status, String body) {
+        return "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                + body;
     }
 
     @Test

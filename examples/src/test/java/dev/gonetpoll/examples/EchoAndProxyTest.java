@@ -5,11 +5,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +21,21 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@code echo} and {@code proxy} examples, on every transport: 1 MiB through intact, refusals handled. */
 @Timeout(60)
 class EchoAndProxyTest {
 
     private static final int SIZE = 1 << 20;
+
+    /** The proxy's error stream. */
+    private final ByteArrayOutputStream errorBytes = new ByteArrayOutputStream();
+    private final PrintStream errors = new PrintStream(errorBytes, true, StandardCharsets.UTF_8);
+
+    private String errorText() {
+        return errorBytes.toString(StandardCharsets.UTF_8);
+    }
 
     private static ServerOptions options(Transport transport) {
         return new ServerOptions("127.0.0.1", 0, 1).withTransport(transport);
@@ -67,28 +80,42 @@ class EchoAndProxyTest {
         Transports.assumeAvailable(transport);
         try (RunningServer echo = EchoCommand.start(options(transport));
              RunningServer proxy = ProxyCommand.start(options(transport)
-                     .with(ProxyCommand.TARGET, "127.0.0.1:" + echo.port()))) {
+                     .with(ProxyCommand.TARGET, "127.0.0.1:" + echo.port()), errors)) {
             assertEchoes(proxy.port());
             assertEchoes(proxy.port()); // a second connection, its own outbound channel
         }
+        assertEquals("", errorText());
     }
 
+    /** Each refused connection: the inbound one is closed, and exactly one line says why. */
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"GONETPOLL", "NIO"})
-    void aRefusingTargetClosesTheInboundConnection(Transport transport) throws Exception {
+    @EnumSource(Transport.class)
+    void aRefusingTargetClosesTheInboundConnectionAndIsReportedInOneLine(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort(); // nothing listens there once closed
         }
-        try (RunningServer proxy = ProxyCommand.start(options(transport).with(ProxyCommand.TARGET, "127.0.0.1:" + closedPort));
+        String target = "127.0.0.1:" + closedPort;
+        try (RunningServer proxy = ProxyCommand.start(options(transport).with(ProxyCommand.TARGET, target), errors);
              Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             s.setSoTimeout(20_000);
             InputStream in = s.getInputStream();
+            // the line is printed before the inbound connection is closed
             assertEquals(-1, in.read(), "the inbound connection stayed open after the target refused");
+            String[] lines = errorText().split("\n", -1);
+            assertEquals(2, lines.length, "exactly one line: " + errorText());
+            assertEquals("", lines[1]);
+            String prefix = "gonetpoll-examples proxy: cannot connect to " + target + " for /127.0.0.1:" + s.getLocalPort()
+                    + ": ";
+            assertTrue(lines[0].startsWith(prefix), lines[0]);
+            assertTrue(lines[0].toLowerCase(Locale.ROOT).contains("refused"), "says why: " + lines[0]);
+
             // the proxy keeps serving
             try (Socket again = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 again.setSoTimeout(20_000);
                 assertEquals(-1, again.getInputStream().read());
+                assertEquals(2, errorText().split("\n").length, "one more line: " + errorText());
             }
         }
     }
@@ -99,6 +126,12 @@ class EchoAndProxyTest {
             assertThrows(UsageException.class, () -> ProxyCommand.parseTarget(bad), bad);
         }
         assertThrows(UsageException.class, () -> ProxyCommand.parseTarget(null));
+        UsageException unbracketed = assertThrows(UsageException.class, () -> ProxyCommand.parseTarget("::1:80"));
+        assertTrue(unbracketed.getMessage().contains("[::1]:80"), unbracketed.getMessage());
+        for (String bad : new String[] {"[::1]", "[::1:80", "::1]:80", "[]:80"}) {
+            assertThrows(UsageException.class, () -> ProxyCommand.parseTarget(bad), bad);
+        }
+        assertEquals("example.com", ProxyCommand.parseTarget("example.com:80").getHostString());
         assertEquals(8080, ProxyCommand.parseTarget("[::1]:8080").getPort());
         assertEquals("::1", ProxyCommand.parseTarget("[::1]:8080").getHostString());
     }

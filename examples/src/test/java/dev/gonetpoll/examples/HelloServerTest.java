@@ -40,6 +40,15 @@ class HelloServerTest {
             \r
             Hello, World!""";
 
+    /** The answer to a request the decoder rejects; the server closes the connection after it. */
+    static final String BAD_REQUEST_RESPONSE = """
+            HTTP/1.1 400 Bad Request\r
+            Content-Type: text/plain\r
+            Content-Length: 0\r
+            Connection: close\r
+            \r
+            """;
+
     private RunningServer server;
 
     @BeforeEach
@@ -128,14 +137,7 @@ class HelloServerTest {
     void malformedRequestLineGets400AndTheConnectionCloses() throws IOException {
         try (Socket s = connect()) {
             send(s, "GET / HTTP/9.X\r\nHost: localhost\r\n\r\n");
-            String expected = """
-                    HTTP/1.1 400 Bad Request\r
-                    Content-Type: text/plain\r
-                    Content-Length: 0\r
-                    Connection: close\r
-                    \r
-                    """;
-            assertEquals(expected, readExactly(s, expected.length()));
+            assertEquals(BAD_REQUEST_RESPONSE, readExactly(s, BAD_REQUEST_RESPONSE.length()));
             assertEndOfStream(s);
         }
     }
@@ -144,10 +146,40 @@ class HelloServerTest {
     void goodRequestThenMalformedOneInOneWrite() throws IOException {
         try (Socket s = connect()) {
             send(s, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\nNOT AN HTTP REQUEST LINE\r\n\r\n");
-            String bad = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
-                    + "Connection: close\r\n\r\n";
-            assertEquals(OK_RESPONSE + bad, readExactly(s, OK_RESPONSE.length() + bad.length()));
+            assertEquals(OK_RESPONSE + BAD_REQUEST_RESPONSE,
+                    readExactly(s, OK_RESPONSE.length() + BAD_REQUEST_RESPONSE.length()));
             assertEndOfStream(s);
+        }
+    }
+
+    @Test
+    void aMalformedRequestClosesOnlyItsOwnConnection() throws IOException {
+        assertABadClientLeavesAGoodOneServed(server.port(), OK_RESPONSE);
+    }
+
+    /**
+     * Two clients of one server at the same time: the good one's keep-alive connection is served before,
+     * while and after the bad one sends a malformed request, gets 400 and is closed.
+     *
+     * @param okResponse the server's complete answer to {@code GET /}
+     */
+    static void assertABadClientLeavesAGoodOneServed(int port, String okResponse) throws IOException {
+        String get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        try (Socket good = new Socket(InetAddress.getLoopbackAddress(), port);
+             Socket bad = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            good.setSoTimeout(10_000);
+            bad.setSoTimeout(10_000);
+            send(good, get);
+            assertEquals(okResponse, readExactly(good, okResponse.length()));
+            send(good, get); // in flight while the bad request arrives
+            send(bad, "GET / HTTP/9.X\r\nHost: localhost\r\n\r\n");
+            assertEquals(BAD_REQUEST_RESPONSE, readExactly(bad, BAD_REQUEST_RESPONSE.length()));
+            assertEquals(okResponse, readExactly(good, okResponse.length()));
+            assertEndOfStream(bad);
+            send(good, get + get); // the same connection, after the bad one was closed
+            assertEquals(okResponse + okResponse, readExactly(good, 2 * okResponse.length()));
+            good.shutdownOutput();
+            assertEndOfStream(good);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.gonetpoll.examples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
@@ -16,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,6 +87,133 @@ class MainTest {
         assertEquals("usage: gonetpoll-examples hello [options]", lines[1], err());
         assertTrue(err().contains("--port N"), err());
         assertEquals("", out(), "nothing on stdout for a bad command line");
+    }
+
+    /** The first line of each command's usage, as the user sees it after "usage: gonetpoll-examples ". */
+    private static final Map<String, String> USAGE_LINES = Map.of(
+            "hello", "hello [options]",
+            "blocking", "blocking (--sleep-ms N | --db) [--offload] [options]",
+            "echo", "echo [options]",
+            "proxy", "proxy --target HOST:PORT [options]");
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "proxy --port 0                                 | --target HOST:PORT is required",
+            "proxy --target localhost --port 0              | --target needs HOST:PORT, not 'localhost'",
+            "proxy --target 127.0.0.1:http --port 0         | --target port must be a number, not 'http'",
+            "proxy --target ::1:80 --port 0                 | --target: write an IPv6 address in brackets, e.g. [::1]:80, not '::1:80'",
+            "proxy --target 127.0.0.1:1 --transport x       | unknown transport 'x'",
+            "blocking --port 0                              | give exactly one of --sleep-ms N or --db",
+            "blocking --sleep-ms 1 --db --port 0            | give exactly one of --sleep-ms N or --db",
+            "blocking --sleep-ms soon --port 0              | --sleep-ms needs a number, not 'soon'",
+            "blocking --db --offload=yes                    | option --offload takes no value",
+            "blocking --db --transport carrier-pigeon       | unknown transport 'carrier-pigeon'",
+            "echo --transport x                             | unknown transport 'x'",
+            "echo --target 127.0.0.1:1                      | unknown option '--target'",
+            "hello --transport EPOLL2                       | unknown transport 'EPOLL2'",
+    })
+    void badArgumentsOfEachCommandExit2WithItsUsage(String args, String message) {
+        String[] argv = args.strip().split(" +");
+        String command = argv[0];
+        assertEquals(2, run(argv), err());
+        String[] lines = err().split("\n");
+        assertTrue(lines[0].startsWith("gonetpoll-examples " + command + ": " + message), err());
+        assertEquals("usage: gonetpoll-examples " + USAGE_LINES.get(command), lines[1], err());
+        assertTrue(err().contains("--transport T"), err());
+        assertEquals("", out(), "nothing on stdout for a bad command line");
+    }
+
+    /** Help needs none of a command's required options (proxy's --target, blocking's --sleep-ms/--db). */
+    @ParameterizedTest
+    @CsvSource({"blocking, --sleep-ms N", "echo, --processors N", "proxy, --target HOST:PORT"})
+    void eachCommandsHelpGoesToStdoutAndExits0(String command, String option) {
+        assertEquals(0, run(command, "--help"), err());
+        assertTrue(out().startsWith("usage: gonetpoll-examples " + USAGE_LINES.get(command) + "\n"), out());
+        assertTrue(out().contains(option), out());
+        assertTrue(out().contains("--transport T"), out());
+        assertEquals("", err());
+    }
+
+    /**
+     * echo and proxy run through {@link Main#run} in threads of this JVM: each prints its tcp:// line,
+     * the proxy relays to the echo server, and interrupting a thread stops its server.
+     */
+    @Test
+    void echoAndProxyPrintTheirTcpListenLineAndStopWhenInterrupted() throws Exception {
+        try (InProcess echo = new InProcess("echo", "--host", "127.0.0.1", "--port", "0", "--processors", "1")) {
+            int echoPort = echo.port("gonetpoll echo listening on tcp://127\\.0\\.0\\.1:(\\d+)/");
+            try (InProcess proxy = new InProcess("proxy", "--target", "127.0.0.1:" + echoPort,
+                    "--host", "127.0.0.1", "--port", "0", "--processors", "1")) {
+                int proxyPort = proxy.port("gonetpoll proxy listening on tcp://127\\.0\\.0\\.1:(\\d+)/");
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxyPort)) {
+                    s.setSoTimeout(30_000);
+                    String ping = "ping through the proxy\n";
+                    HelloServerTest.send(s, ping);
+                    assertEquals(ping, HelloServerTest.readExactly(s, ping.length()));
+                    assertEquals(0, proxy.stop());
+                    HelloServerTest.assertEndOfStream(s); // the stopped proxy closed the connection
+                }
+                proxy.assertOnlyTheListenLine();
+            }
+            assertEquals(0, echo.stop());
+            echo.assertOnlyTheListenLine();
+        }
+    }
+
+    /** A command run by {@link Main#run} in a thread of this JVM, with its own stdout and stderr. */
+    private static final class InProcess implements AutoCloseable {
+        private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+        private final AtomicBoolean interruptedAfterwards = new AtomicBoolean();
+        private final Thread thread;
+
+        InProcess(String... args) {
+            PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+            PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+            thread = Thread.ofPlatform().name("main-" + args[0]).start(() -> {
+                exitCode.complete(Main.run(args, out, err));
+                interruptedAfterwards.set(Thread.currentThread().isInterrupted());
+            });
+        }
+
+        /** Waits for the listen line, checks it against {@code pattern} and returns the port it names. */
+        int port(String pattern) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String text;
+            while ((text = outBytes.toString(StandardCharsets.UTF_8)).indexOf('\n') < 0) {
+                if (exitCode.isDone() || System.nanoTime() > deadline) {
+                    fail("no listen line; stdout: " + text + "; stderr: " + errBytes.toString(StandardCharsets.UTF_8));
+                }
+                Thread.sleep(10);
+            }
+            String line = text.substring(0, text.indexOf('\n'));
+            Matcher m = Pattern.compile(pattern).matcher(line);
+            assertTrue(m.matches(), "listen line: " + line);
+            return Integer.parseInt(m.group(1));
+        }
+
+        /** Interrupts the thread; returns its exit code once the server has stopped. */
+        int stop() throws Exception {
+            thread.interrupt();
+            int code = exitCode.get(60, TimeUnit.SECONDS);
+            thread.join();
+            assertTrue(interruptedAfterwards.get(), "Main.run must keep the interrupt status");
+            return code;
+        }
+
+        /** Stops the server if a failed test left it running. */
+        @Override
+        public void close() throws InterruptedException {
+            thread.interrupt();
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        }
+
+        void assertOnlyTheListenLine() {
+            String text = outBytes.toString(StandardCharsets.UTF_8);
+            assertEquals(1, text.split("\n", -1).length - 1, "exactly one line on stdout: " + text);
+            assertEquals("", errBytes.toString(StandardCharsets.UTF_8));
+        }
     }
 
     @Test
@@ -158,33 +288,46 @@ class MainTest {
     void processWithPortInUseExits1WithOneLineOnStderr() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Process p = start("hello", "--host", "127.0.0.1", "--port", String.valueOf(port), "--processors", "1");
-            try {
-                Output stdout = new Output(p.getInputStream());
-                Output stderr = new Output(p.getErrorStream());
-                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process did not exit");
-                String e = stderr.all();
-                assertEquals(1, p.exitValue(), e);
-                assertEquals("", stdout.all());
-                assertTrue(e.endsWith("\n") && e.indexOf('\n') == e.length() - 1, "exactly one line: " + e);
-                assertTrue(e.contains("127.0.0.1:" + port), "names the address: " + e);
-            } finally {
-                p.destroyForcibly();
-            }
+            String e = startupErrorLine(start("hello", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                    "--processors", "1"));
+            assertTrue(e.contains("127.0.0.1:" + port), "names the address: " + e);
         }
     }
 
     @Test
     void processWithBadArgumentsExits2() throws Exception {
-        Process p = start("hello", "--port", "not-a-port");
+        String e = stderrAfterExit(start("hello", "--port", "not-a-port"), 2);
+        assertTrue(e.contains("usage: gonetpoll-examples hello"), e);
+    }
+
+    /** Netty's own message would only say "failed to load the required native library". */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring"})
+    void processWithAnUnavailableNativeTransportExits1NamingTheCause(String transport) throws Exception {
+        String e = startupErrorLine(startWithJvmOptions(List.of("-Dio.netty.transport.noNative=true"),
+                "hello", "--transport", transport, "--host", "127.0.0.1", "--port", "0", "--processors", "1"));
+        assertTrue(e.startsWith("gonetpoll-examples hello: cannot start the " + transport
+                + " event loop group: " + transport + " is not available here: "), e);
+        assertTrue(e.contains("-Dio.netty.transport.noNative=true"), "names the cause: " + e);
+    }
+
+    /** Waits for a process that cannot start its server: exit code 1, nothing on stdout, one line on stderr. */
+    private static String startupErrorLine(Process p) throws Exception {
+        String e = stderrAfterExit(p, 1);
+        assertTrue(e.endsWith("\n") && e.indexOf('\n') == e.length() - 1, "exactly one line: " + e);
+        return e;
+    }
+
+    /** Waits for a process that must exit with {@code exitCode} having printed nothing on stdout; its stderr. */
+    private static String stderrAfterExit(Process p, int exitCode) throws Exception {
         try {
             Output stdout = new Output(p.getInputStream());
             Output stderr = new Output(p.getErrorStream());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process did not exit");
             String e = stderr.all();
-            assertEquals(2, p.exitValue(), e);
-            assertTrue(e.contains("usage: gonetpoll-examples hello"), e);
+            assertEquals(exitCode, p.exitValue(), e);
             assertEquals("", stdout.all());
+            return e;
         } finally {
             p.destroyForcibly();
         }
@@ -192,8 +335,14 @@ class MainTest {
 
     /** Starts {@link Main} in a new JVM (this JVM's java, the test class path, the gonetpoll flags). */
     private static Process start(String... args) throws IOException {
+        return startWithJvmOptions(List.of(), args);
+    }
+
+    /** {@link #start(String...)} with more options for the JVM, before the main class. */
+    private static Process startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("--add-opens");
         cmd.add("java.base/java.lang=ALL-UNNAMED");
         cmd.add("--enable-native-access=ALL-UNNAMED");
