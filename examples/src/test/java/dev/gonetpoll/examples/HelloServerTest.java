@@ -142,7 +142,7 @@ class HelloServerTest {
     @Test
     void oversizedHeadersGet431AndTheConnectionCloses() throws IOException {
         try (Socket s = connect()) {
-            send(s, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(HelloServer.MAX_HEADER_SIZE + 100)
+            send(s, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(HttpRequestDecoding.MAX_HEADER_SIZE + 100)
                     + "\r\n\r\n");
             String expected = """
                     HTTP/1.1 431 Request Header Fields Too Large\r
