@@ -26,7 +26,8 @@ public final class Main {
 
     static {
         register(new HelloCommand());
-        // Next: blocking, files, echo, proxy.
+        register(new FilesCommand());
+        // Next: blocking, echo, proxy.
     }
 
     private Main() {
