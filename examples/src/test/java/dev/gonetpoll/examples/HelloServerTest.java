@@ -205,7 +205,11 @@ class HelloServerTest {
 
     /** The server must close the connection and send nothing more. */
     static void assertEndOfStream(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
+        assertEndOfStream(s.getInputStream());
+    }
+
+    /** The server must close the connection and send nothing more than what {@code in} has consumed. */
+    static void assertEndOfStream(InputStream in) throws IOException {
         try {
             int r = in.read();
             if (r >= 0) {

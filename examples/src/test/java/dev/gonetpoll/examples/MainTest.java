@@ -191,7 +191,7 @@ class MainTest {
     }
 
     /** Starts {@link Main} in a new JVM (this JVM's java, the test class path, the gonetpoll flags). */
-    private static Process start(String... args) throws IOException {
+    static Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");
@@ -206,7 +206,7 @@ class MainTest {
     }
 
     /** Collects a process stream in the background. */
-    private static final class Output {
+    static final class Output {
         private final StringBuffer text = new StringBuffer();
         private final CompletableFuture<String> done = new CompletableFuture<>();
 
