@@ -5,11 +5,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -21,36 +19,30 @@ import java.util.Date;
  * Serves one connection of the file server: asks the {@link StaticFileResponder} for each request's
  * {@link FileReply} and writes it, a file's bytes as a {@link DefaultFileRegion} made from the
  * {@code File}, so that a transport that can send it with {@code sendfile(2)} does, and nothing
- * of the file passes through the heap.
+ * of the file passes through the heap. Keep-alive, pipelining and bad requests are handled by
+ * {@link HttpConnectionHandler}.
  *
  * <ul>
- *   <li>Keep-alive and pipelining: each request is answered completely (headers, region, end) as it
- *       is read, so answers leave in request order; they are flushed once per read, like the hello
- *       server's. A request the decoder rejects is answered as {@link HttpRequestDecoding} says and
- *       the connection is closed.</li>
  *   <li>Back-pressure: a region's bytes do not count towards Netty's write buffer water marks, so a
  *       client that pipelines requests without reading the answers is held off by counting instead:
  *       with {@value #MAX_UNFINISHED_RESPONSES} answers not yet written, the connection stops reading
  *       until one completes.</li>
- *   <li>Request content is never buffered: the decoder streams it and this handler drops it. A
- *       request that carries content and expects {@code 100-continue} gets its final answer with
- *       {@code Connection: close} instead (RFC 9110 section 10.1.1), since the content will not be
- *       read.</li>
+ *   <li>Request content is never read (see {@link HttpConnectionHandler}). A request that carries
+ *       content and expects {@code 100-continue} gets its final answer with {@code Connection: close}
+ *       (RFC 9110 section 10.1.1), since the content it would send next is not wanted.</li>
  *   <li>File handles: a region opens its file when the transport starts sending it and closes it
  *       when it is released: after the send, or when the write fails or the connection closes
  *       before that (Netty releases unwritten messages then). Nothing is opened for HEAD, 304 or
  *       an error.</li>
  * </ul>
  */
-final class FileServerHandler extends SimpleChannelInboundHandler<HttpObject> {
+final class FileServerHandler extends HttpConnectionHandler {
 
     /** Answers written but not yet on the wire before the connection stops reading requests. */
     static final int MAX_UNFINISHED_RESPONSES = 16;
 
     private final StaticFileResponder responder;
 
-    /** Set once the connection is going to close: later requests on it are not answered. */
-    private boolean closing;
     /** Answers written whose last part has not completed yet. */
     private int unfinishedResponses;
 
@@ -59,29 +51,13 @@ final class FileServerHandler extends SimpleChannelInboundHandler<HttpObject> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-        if (closing) {
-            return;
-        }
-        if (msg.decoderResult().isFailure()) {
-            closing = true;
-            HttpRequestDecoding.rejectAndClose(ctx, msg.decoderResult().cause());
-            return;
-        }
-        if (!(msg instanceof HttpRequest request)) {
-            return; // request content: dropped as it streams in (and released by SimpleChannelInboundHandler)
-        }
+    protected boolean answer(ChannelHandlerContext ctx, HttpRequest request) {
         FileReply reply = responder.reply(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request)
                 && !(HttpUtil.is100ContinueExpected(request) && hasContent(request));
         HttpResponse response = new DefaultHttpResponse(request.protocolVersion(), reply.status(), reply.headers());
         response.headers().set(HeaderText.DATE, DateFormatter.format(new Date()));
-        if (!keepAlive) {
-            closing = true;
-            response.headers().set(HeaderText.CONNECTION, HeaderText.CLOSE);
-        } else if (!request.protocolVersion().isKeepAliveDefault()) {
-            response.headers().set(HeaderText.CONNECTION, HeaderText.KEEP_ALIVE);
-        }
+        setConnection(request, response, keepAlive);
         ctx.write(response, ctx.voidPromise());
         ChannelFuture end = ctx.write(lastPart(ctx, reply.content()));
         if (keepAlive) {
@@ -89,6 +65,7 @@ final class FileServerHandler extends SimpleChannelInboundHandler<HttpObject> {
         } else {
             end.addListener(ChannelFutureListener.CLOSE);
         }
+        return keepAlive;
     }
 
     /**
@@ -124,16 +101,5 @@ final class FileServerHandler extends SimpleChannelInboundHandler<HttpObject> {
 
     private static boolean hasContent(HttpRequest request) {
         return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A reset by the client, a failed send (the file shrank): the answer is lost, drop the connection.
-        ctx.close();
     }
 }

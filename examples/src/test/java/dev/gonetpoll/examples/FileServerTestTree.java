@@ -1,8 +1,11 @@
 package dev.gonetpoll.examples;
 
+import org.junit.jupiter.params.provider.Arguments;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * The directory tree the file server tests serve. Under {@code base}: {@code secret.txt} (outside
@@ -26,6 +29,49 @@ final class FileServerTestTree {
     static final String HELLO = "Hello, files!\n";
 
     private FileServerTestTree() {
+    }
+
+    /** Request targets the tree refuses, with the status: traversal in every spelling, and more. */
+    static Stream<Arguments> refusedTargets() {
+        return Stream.of(
+                // traversal, in every spelling: 403 whatever the file system holds
+                Arguments.of("/../secret.txt", 403),
+                Arguments.of("/..", 403),
+                Arguments.of("/%2e%2e/secret.txt", 403),
+                Arguments.of("/%2E%2E/secret.txt", 403),
+                Arguments.of("/.%2e/secret.txt", 403),
+                Arguments.of("/%2e./secret.txt", 403),
+                Arguments.of("/sub/../../secret.txt", 403),
+                Arguments.of("/sub/%2e%2e/%2e%2e/secret.txt", 403),
+                Arguments.of("/..%2fsecret.txt", 403),
+                Arguments.of("/%2e%2e%2fsecret.txt", 403),
+                Arguments.of("/sub%2f..%2f..%2fsecret.txt", 403),
+                Arguments.of("/..%5csecret.txt", 403),
+                Arguments.of("/..\\secret.txt", 403),
+                Arguments.of("/hello.txt%00.png", 403),
+                Arguments.of("/./hello.txt", 403),
+                Arguments.of("http://localhost/../secret.txt", 403),
+                Arguments.of("/link-outside", 403), // a symbolic link to base/secret.txt
+                Arguments.of("/dir-link-outside/secret.txt", 403), // a symbolic link to base
+                Arguments.of("/sub/", 403), // a directory without index.html: no listing
+                Arguments.of("/index-is-dir/", 403), // its index.html is a directory
+                // nothing there
+                Arguments.of("/missing.txt", 404),
+                Arguments.of("/%252e%252e/secret.txt", 404), // "%2e%2e" is a file, not a directory
+                Arguments.of("/hello.txt/", 404), // a file is no directory
+                Arguments.of("/hello.txt/more", 404),
+                Arguments.of("/dir-link-outside/missing.txt", 404),
+                Arguments.of("/sub/missing/", 404),
+                // not a path, or not decodable
+                Arguments.of("/%", 400),
+                Arguments.of("/%2", 400),
+                Arguments.of("/%zz", 400),
+                Arguments.of("/a%g0", 400),
+                Arguments.of("/%c0%ae%c0%ae/secret.txt", 400), // an overlong UTF-8 '.': not UTF-8
+                Arguments.of("/%ff.txt", 400),
+                Arguments.of("*", 400),
+                Arguments.of("hello.txt", 400),
+                Arguments.of("ftp://localhost/hello.txt", 400));
     }
 
     /** Creates the tree and returns the root. */
