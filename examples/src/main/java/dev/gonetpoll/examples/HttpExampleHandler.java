@@ -11,10 +11,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -56,12 +52,6 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
 
     static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
 
-    static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
-    static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
-    static final AsciiString CONNECTION = AsciiString.cached("Connection");
-    static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain");
-    static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    static final AsciiString CLOSE = AsciiString.cached("close");
 
     private final ResponseBody body;
     private final Executor offload;
@@ -91,17 +81,10 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
         DecoderResult result = msg.decoderResult();
         if (result.isFailure()) {
             closing = true;
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, statusOf(result.cause()),
-                    Unpooled.EMPTY_BUFFER);
-            response.headers()
-                    .set(CONTENT_TYPE, TEXT_PLAIN)
-                    .setInt(CONTENT_LENGTH, 0)
-                    .set(CONNECTION, CLOSE);
             if (offload == null) {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                previous = previous.whenComplete((v, e) ->
-                        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE));
+                HttpRequestDecoding.rejectAndClose(ctx, result.cause());
+            } else { // after the answers to the requests before it
+                previous = previous.whenComplete((v, e) -> HttpRequestDecoding.rejectAndClose(ctx, result.cause()));
             }
             return;
         }
@@ -144,19 +127,16 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
                 Unpooled.wrappedBuffer(content));
         response.headers()
-                .set(CONTENT_TYPE, TEXT_PLAIN)
-                .setInt(CONTENT_LENGTH, content.length);
+                .set(HeaderText.CONTENT_TYPE, HeaderText.TEXT_PLAIN)
+                .setInt(HeaderText.CONTENT_LENGTH, content.length);
+        HttpConnectionHandler.setConnection(request, response, keepAlive);
         if (keepAlive) {
-            if (!request.protocolVersion().isKeepAliveDefault()) {
-                response.headers().set(CONNECTION, KEEP_ALIVE);
-            }
             if (flush) {
                 ctx.writeAndFlush(response, ctx.voidPromise());
             } else {
                 ctx.write(response, ctx.voidPromise());
             }
         } else {
-            response.headers().set(CONNECTION, CLOSE);
             (flush ? ctx.writeAndFlush(response) : ctx.write(response)).addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -170,15 +150,5 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Typically "connection reset by peer", or a body that failed: drop the connection.
         ctx.close();
-    }
-
-    private static HttpResponseStatus statusOf(Throwable cause) {
-        if (cause instanceof TooLongHttpHeaderException) {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
-        }
-        return HttpResponseStatus.BAD_REQUEST;
     }
 }

@@ -3,8 +3,6 @@ package dev.gonetpoll.examples;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 
 import java.util.function.Supplier;
@@ -14,11 +12,6 @@ import java.util.function.Supplier;
  * 100-continue, and an {@link HttpExampleHandler} per connection.
  */
 public final class HttpExampleServer {
-
-    /** Longest request line accepted; longer ones get 414. */
-    public static final int MAX_INITIAL_LINE_LENGTH = 4096;
-    /** Largest header block accepted; larger ones get 431. */
-    public static final int MAX_HEADER_SIZE = 8192;
 
     private HttpExampleServer() {
     }
@@ -34,9 +27,7 @@ public final class HttpExampleServer {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ChannelPipeline p = ch.pipeline();
-                p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(MAX_INITIAL_LINE_LENGTH)
-                        .setMaxHeaderSize(MAX_HEADER_SIZE)));
+                p.addLast("codec", HttpRequestDecoding.newServerCodec());
                 p.addLast("expect-continue", new HttpServerExpectContinueHandler());
                 p.addLast("handler", handlers.get());
             }

@@ -27,6 +27,7 @@ public final class Main {
     static {
         register(new HelloCommand());
         register(new BlockingCommand());
+        register(new FilesCommand());
         register(new EchoCommand());
         register(new ProxyCommand());
     }

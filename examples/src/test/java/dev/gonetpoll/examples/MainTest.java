@@ -334,7 +334,7 @@ class MainTest {
     }
 
     /** Starts {@link Main} in a new JVM (this JVM's java, the test class path, the gonetpoll flags). */
-    private static Process start(String... args) throws IOException {
+    static Process start(String... args) throws IOException {
         return startWithJvmOptions(List.of(), args);
     }
 
@@ -355,7 +355,7 @@ class MainTest {
     }
 
     /** Collects a process stream in the background. */
-    private static final class Output {
+    static final class Output {
         private final StringBuffer text = new StringBuffer();
         private final CompletableFuture<String> done = new CompletableFuture<>();
 
