@@ -39,6 +39,11 @@ final class BareLibc {
     private static final MethodHandle RECVFROM = downcall("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
 
+    /** {@code labs} does no syscall: with and without errno capture, the bare cost of the crossing itself. */
+    private static final MethodHandle LABS = downcall("labs", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle LABS_NO_ERRNO = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("labs").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
+
     private final MemorySegment callState;
 
     /** @param arena owns the errno capture buffer; it must outlive this object's use */
@@ -55,6 +60,22 @@ final class BareLibc {
     /** The errno of this instance's last failed call. */
     int errno() {
         return (int) ERRNO.get(callState, 0L);
+    }
+
+    long labs(long value) {
+        try {
+            return (long) LABS.invokeExact(callState, value);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static long labsWithoutErrno(long value) {
+        try {
+            return (long) LABS_NO_ERRNO.invokeExact(value);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     long read(int fd, long buf, long count) {

@@ -24,7 +24,7 @@ public class RunQueueBenchmark extends BenchmarkDefaults {
 
     /** Half a ring: what a thief takes from a full one, and about the largest netpoll injection. */
     static final int BURST = RunQueue.CAPACITY / 2;
-    /** The owner of the "steal" group keeps about this many queued, so there is always half to steal. */
+    /** The owner of the "steal" group runs one of its own only above this many queued; the rest is the thief's. */
     static final int OWNER_BACKLOG = RunQueue.CAPACITY / 2;
 
     /** The queues hold references only; one shared stand-in goroutine is enough. */
@@ -95,6 +95,8 @@ public class RunQueueBenchmark extends BenchmarkDefaults {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Thief {
         final RunQueue own = new RunQueue();
+        /** Successful steals in this iteration. */
+        public long steals;
         /** Goroutines taken by successful steals in this iteration. */
         public long stolen;
         /** Steal attempts that found the victim's ring empty in this iteration. */
@@ -102,6 +104,7 @@ public class RunQueueBenchmark extends BenchmarkDefaults {
 
         @Setup(Level.Iteration)
         public void resetCounters() {
+            steals = 0;
             stolen = 0;
             emptySteals = 0;
         }
@@ -129,7 +132,45 @@ public class RunQueueBenchmark extends BenchmarkDefaults {
         while (t.own.get() != null) {
             taken++;
         }
+        t.steals++;
         t.stolen += taken;
         return taken;
+    }
+
+    /** A victim and a thief used by one thread, for the cost of a steal without contention. */
+    @State(Scope.Thread)
+    public static class VictimAndThief {
+        final RunQueue victim = new RunQueue();
+        final RunQueue thief = new RunQueue();
+        final GlobalRunQueue overflow = new GlobalRunQueue();
+
+        @TearDown(Level.Iteration)
+        public void checkDrained() {
+            if (!victim.isEmpty() || !thief.isEmpty() || !overflow.isEmpty()) {
+                throw new IllegalStateException("queues not drained: victim " + victim.size() + ", thief "
+                        + thief.size() + ", overflow " + overflow.size());
+            }
+        }
+    }
+
+    /**
+     * The victim's owner queues {@value #BURST}, a thief steals half of them and runs (gets) them,
+     * the owner runs the rest; reported per goroutine. Against {@link #putGetBurst}: what moving
+     * half a ring to another processor adds.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void stealHalfUncontended(VictimAndThief s, Blackhole bh) {
+        for (int i = 0; i < BURST; i++) {
+            s.victim.put(G, false, s.overflow);
+        }
+        bh.consume(Objects.requireNonNull(s.thief.stealFrom(s.victim, false)));
+        Runnable g;
+        while ((g = s.thief.get()) != null) {
+            bh.consume(g);
+        }
+        while ((g = s.victim.get()) != null) {
+            bh.consume(g);
+        }
     }
 }

@@ -49,7 +49,7 @@ class BenchmarksSmokeTest {
     void everyBenchmarkClassIsListed() {
         Set<String> known = Set.of(RunQueueBenchmark.class.getName(), GlobalRunQueueBenchmark.class.getName(),
                 ParkUnparkBenchmark.class.getName(), StreamSocketBenchmark.class.getName(),
-                NetpollBenchmark.class.getName(), DatagramBenchmark.class.getName());
+                NetpollBenchmark.class.getName(), DatagramBenchmark.class.getName(), NativeCallBenchmark.class.getName());
         assertTrue(benchmarkClasses().containsAll(known), () -> "listed: " + benchmarkClasses() + ", known: " + known);
     }
 
