@@ -22,7 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public class RunQueueBenchmark extends BenchmarkDefaults {
 
-    /** Half a ring: what a thief takes from a full one, and about the largest netpoll injection. */
+    /** Half a ring: what a thief takes from a full one, and what a full one moves to the global queue. */
     static final int BURST = RunQueue.CAPACITY / 2;
     /** The owner of the "steal" group runs one of its own only above this many queued; the rest is the thief's. */
     static final int OWNER_BACKLOG = RunQueue.CAPACITY / 2;
