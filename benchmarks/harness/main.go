@@ -33,12 +33,16 @@ func run(args []string) int {
 	}
 
 	started := time.Now()
-	name := "results-" + started.Format("20060102-150405")
-	dir := filepath.Join(opts.ResultsRoot(), name)
+	dir, err := newResultsDir(opts.ResultsRoot(), "results-"+started.Format("20060102-150405"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "benchmarks/run: %v\n", err)
+		return 1
+	}
+	name := filepath.Base(dir)
 	rawDir := filepath.Join(dir, "raw")
 	logDir := filepath.Join(dir, "servers")
 	for _, d := range []string{rawDir, logDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.Mkdir(d, 0o755); err != nil {
 			fmt.Fprintf(os.Stderr, "benchmarks/run: %v\n", err)
 			return 1
 		}
@@ -58,7 +62,7 @@ func run(args []string) int {
 	runner := &Runner{ctx: ctx, opts: opts, log: console, rawDir: rawDir, logDir: logDir}
 	runner.logf("results go to %s", dir)
 	if opts.Smoke() {
-		runner.logf("smoke run: below BENCHMARKS.md's minimums (warm-up %d s, %d rounds), numbers are not results", opts.WarmupSeconds, opts.Rounds)
+		runner.logf("smoke run: below BENCHMARKS.md's minimums (warm-up %d s, %d round%s), numbers are not results", opts.WarmupSeconds, opts.Rounds, plural(opts.Rounds))
 	}
 	var scenarios []Scenario
 	for _, id := range opts.Scenarios {
@@ -93,6 +97,26 @@ func run(args []string) int {
 		return 130
 	}
 	return 0
+}
+
+// newResultsDir creates root/name, or root/name-2 ... when a run started in the same second.
+func newResultsDir(root, name string) (string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	for i := 1; ; i++ {
+		dir := filepath.Join(root, name)
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", dir, i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !os.IsExist(err) {
+			return "", err
+		}
+	}
 }
 
 func writeResultFiles(dir string, markdown []byte, rows []*Row) error {

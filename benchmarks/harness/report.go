@@ -183,13 +183,20 @@ func WriteMarkdown(w io.Writer, info RunInfo, rows []*Row) {
 	fmt.Fprintf(w, "- gonetpoll ÷ peer: gonetpoll's median over the peer's, same scenario and load. For req/s and MB/s above 1 means gonetpoll is faster; for KB/conn below 1 means gonetpoll needs less memory.\n")
 
 	var notes []string
+	seen := map[string]bool{}
+	add := func(note string) {
+		if !seen[note] {
+			seen[note] = true
+			notes = append(notes, note)
+		}
+	}
 	for _, row := range rows {
-		prefix := fmt.Sprintf("%s %s, %s: ", row.Scenario.ID, row.Load.Label, row.Server.Name)
+		// A server is unavailable for the whole scenario, whatever the load.
 		if row.Unavailable != "" {
-			notes = append(notes, prefix+"unavailable: "+row.Unavailable)
+			add(fmt.Sprintf("%s, %s: unavailable: %s", row.Scenario.ID, row.Server.Name, row.Unavailable))
 		}
 		for _, n := range row.Notes {
-			notes = append(notes, prefix+n)
+			add(fmt.Sprintf("%s %s, %s: %s", row.Scenario.ID, row.Load.Label, row.Server.Name, n))
 		}
 	}
 	if len(notes) > 0 {

@@ -54,7 +54,7 @@ func TestMarkdownMarksASmokeRunAndListsNotes(t *testing.T) {
 	info := RunInfo{Name: "results-x", Options: Options{WarmupSeconds: 2, Rounds: 1, DurationSeconds: 2, Scenarios: []string{"S1"}}}
 	WriteMarkdown(&out, info, sampleRows())
 	text := out.String()
-	for _, want := range []string{"**SMOKE RUN**", "## Notes", "S1 c64, io_uring: unavailable: server cannot start",
+	for _, want := range []string{"**SMOKE RUN**", "## Notes", "S1, io_uring: unavailable: server cannot start",
 		"S1 c64, epoll: round 2: wrk exited"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q", want)
