@@ -91,3 +91,29 @@ func TestHelp(t *testing.T) {
 		t.Error("usage shows --repo, which benchmarks/run sets")
 	}
 }
+
+func TestEveryScenarioHasItsPeers(t *testing.T) {
+	o, err := parse(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"S1": "gonetpoll,epoll,io_uring,nio,go net/http",
+		"S2": "gonetpoll (in handler),epoll in-loop,epoll offloaded,nio offloaded,go net/http",
+		"S3": "gonetpoll,epoll,nio,go net/http",
+		"S4": "gonetpoll,epoll,io_uring,nio,go net",
+	}
+	for id, servers := range want {
+		sc := scenario(id, o)
+		var names []string
+		for i, s := range sc.Servers {
+			names = append(names, s.Name)
+			if s.Baseline != (i == 0) {
+				t.Errorf("%s: %s baseline %v", id, s.Name, s.Baseline)
+			}
+		}
+		if got := strings.Join(names, ","); got != servers {
+			t.Errorf("%s: %s", id, got)
+		}
+	}
+}

@@ -85,6 +85,16 @@ func examplesServer(name, transport string, baseline bool, command ...string) Se
 	return ServerSpec{Name: name, Key: transport, Command: command, Baseline: baseline}
 }
 
+// examplesServers runs the same examples command on gonetpoll (the baseline) and on each peer
+// transport, named after its transport.
+func examplesServers(command string, peers ...string) []ServerSpec {
+	servers := []ServerSpec{examplesServer("gonetpoll", "gonetpoll", true, command)}
+	for _, transport := range peers {
+		servers = append(servers, examplesServer(transport, transport, false, command))
+	}
+	return servers
+}
+
 // goServer is the Go peer in one of its modes.
 func goServer(name string, flags ...string) ServerSpec {
 	return ServerSpec{Name: name, Key: "go", Go: true, Command: flags}
@@ -98,13 +108,7 @@ func scenario(id string, o Options) Scenario {
 	case "S1":
 		sc.Kind, sc.Metric = HTTPLoad, RequestsPerSecond
 		sc.Loads = []Load{{"c64", 64}, {"c256", 256}}
-		sc.Servers = []ServerSpec{
-			examplesServer("gonetpoll", "gonetpoll", true, "hello"),
-			examplesServer("epoll", "epoll", false, "hello"),
-			examplesServer("io_uring", "io_uring", false, "hello"),
-			examplesServer("nio", "nio", false, "hello"),
-			goServer("go net/http", "-mode", "hello"),
-		}
+		sc.Servers = append(examplesServers("hello", "epoll", "io_uring", "nio"), goServer("go net/http", "-mode", "hello"))
 	case "S2":
 		sc.Kind, sc.Metric = HTTPLoad, RequestsPerSecond
 		sc.Loads = []Load{{"c256", 256}}
@@ -118,22 +122,11 @@ func scenario(id string, o Options) Scenario {
 	case "S3":
 		sc.Kind, sc.Metric = IdleLoad, KilobytesPerConnection
 		sc.Loads = []Load{{fmt.Sprintf("%d idle", o.IdleConnections), o.IdleConnections}}
-		sc.Servers = []ServerSpec{
-			examplesServer("gonetpoll", "gonetpoll", true, "hello"),
-			examplesServer("epoll", "epoll", false, "hello"),
-			examplesServer("nio", "nio", false, "hello"),
-			goServer("go net/http", "-mode", "hello"),
-		}
+		sc.Servers = append(examplesServers("hello", "epoll", "nio"), goServer("go net/http", "-mode", "hello"))
 	case "S4":
 		sc.Kind, sc.Metric = EchoLoad, MegabytesPerSecond
 		sc.Loads = []Load{{fmt.Sprintf("%d x 64 KiB", echoConnections), echoConnections}}
-		sc.Servers = []ServerSpec{
-			examplesServer("gonetpoll", "gonetpoll", true, "echo"),
-			examplesServer("epoll", "epoll", false, "echo"),
-			examplesServer("io_uring", "io_uring", false, "echo"),
-			examplesServer("nio", "nio", false, "echo"),
-			goServer("go net", "-mode", "echo"),
-		}
+		sc.Servers = append(examplesServers("echo", "epoll", "io_uring", "nio"), goServer("go net", "-mode", "echo"))
 	default:
 		panic("unknown scenario " + id) // parseScenarioList lets only known ids through
 	}

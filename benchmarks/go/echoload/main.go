@@ -17,7 +17,6 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +26,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"gonetpoll.dev/benchmarks/go/internal/cli"
 )
 
 // headerSize is the size of the sequence number that starts every message.
@@ -40,17 +41,11 @@ func main() {
 	duration := flags.Duration("duration", 10*time.Second, "how long to send")
 	window := flags.Int("window", 1, "messages in flight per connection (1: send, read back, send the next)")
 	timeout := flags.Duration("timeout", 10*time.Second, "time limit of a connect and of waiting for an echo")
-	if err := flags.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		os.Exit(2)
-	}
-	if err := checkArgs(flags.Args(), *addr, *connections, *size, *duration, *window, *timeout); err != nil {
-		fmt.Fprintf(os.Stderr, "echoload: %v\n", err)
-		flags.Usage()
-		os.Exit(2)
-	}
+	cli.Parse(flags, os.Args[1:], func(rest []string) error {
+		return cli.FirstError(cli.NoArguments(rest), cli.HostPort("-addr", *addr), cli.AtLeast("-c", *connections, 1),
+			cli.AtLeast("-size", *size, headerSize+1), cli.Positive("-duration", *duration),
+			cli.AtLeast("-window", *window, 1), cli.Positive("-timeout", *timeout))
+	})
 
 	deadline := time.Now().Add(*duration)
 	results := make([]connResult, *connections)
@@ -82,31 +77,6 @@ func main() {
 	if errorCount > 0 {
 		os.Exit(1)
 	}
-}
-
-func checkArgs(rest []string, addr string, connections, size int, duration time.Duration, window int, timeout time.Duration) error {
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
-	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("-addr must be host:port: %v", err)
-	}
-	if connections < 1 {
-		return fmt.Errorf("-c must be at least 1, not %d", connections)
-	}
-	if size <= headerSize {
-		return fmt.Errorf("-size must be more than %d bytes (the sequence number), not %d", headerSize, size)
-	}
-	if duration <= 0 {
-		return fmt.Errorf("-duration must be positive, not %v", duration)
-	}
-	if window < 1 {
-		return fmt.Errorf("-window must be at least 1, not %d", window)
-	}
-	if timeout <= 0 {
-		return fmt.Errorf("-timeout must be positive, not %v", timeout)
-	}
-	return nil
 }
 
 // connResult is what one connection achieved before the deadline (or its failure).

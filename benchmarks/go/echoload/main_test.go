@@ -136,25 +136,3 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("empty %v", p)
 	}
 }
-
-func TestBadArguments(t *testing.T) {
-	ok := func(rest []string, addr string, c, size int, d time.Duration, w int, to time.Duration) error {
-		return checkArgs(rest, addr, c, size, d, w, to)
-	}
-	if err := ok(nil, "127.0.0.1:1", 16, testSize, time.Second, 1, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	for name, err := range map[string]error{
-		"argument": ok([]string{"x"}, "127.0.0.1:1", 16, testSize, time.Second, 1, time.Second),
-		"addr":     ok(nil, "localhost", 16, testSize, time.Second, 1, time.Second),
-		"c":        ok(nil, "127.0.0.1:1", 0, testSize, time.Second, 1, time.Second),
-		"size":     ok(nil, "127.0.0.1:1", 16, headerSize, time.Second, 1, time.Second),
-		"duration": ok(nil, "127.0.0.1:1", 16, testSize, 0, 1, time.Second),
-		"window":   ok(nil, "127.0.0.1:1", 16, testSize, time.Second, 0, time.Second),
-		"timeout":  ok(nil, "127.0.0.1:1", 16, testSize, time.Second, 1, 0),
-	} {
-		if err == nil {
-			t.Errorf("bad %s accepted", name)
-		}
-	}
-}

@@ -32,6 +32,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"gonetpoll.dev/benchmarks/go/internal/cli"
 )
 
 // maxReportedFailures bounds how many individual failures are printed on stderr.
@@ -43,17 +45,10 @@ func main() {
 	n := flags.Int("n", 10000, "number of connections to open and hold")
 	parallel := flags.Int("parallel", 64, "connections being opened at the same time")
 	timeout := flags.Duration("timeout", 10*time.Second, "time limit of one connect plus its request")
-	if err := flags.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		os.Exit(2)
-	}
-	if err := checkArgs(flags.Args(), *addr, *n, *parallel, *timeout); err != nil {
-		fmt.Fprintf(os.Stderr, "idleconns: %v\n", err)
-		flags.Usage()
-		os.Exit(2)
-	}
+	cli.Parse(flags, os.Args[1:], func(rest []string) error {
+		return cli.FirstError(cli.NoArguments(rest), cli.HostPort("-addr", *addr), cli.AtLeast("-n", *n, 1),
+			cli.AtLeast("-parallel", *parallel, 1), cli.Positive("-timeout", *timeout))
+	})
 
 	pool := openAll(*addr, *n, *parallel, *timeout)
 	established := len(pool.conns)
@@ -67,25 +62,6 @@ func main() {
 	if failed > 0 || closedEarly > 0 {
 		os.Exit(1)
 	}
-}
-
-func checkArgs(rest []string, addr string, n, parallel int, timeout time.Duration) error {
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
-	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("-addr must be host:port: %v", err)
-	}
-	if n < 1 {
-		return fmt.Errorf("-n must be at least 1, not %d", n)
-	}
-	if parallel < 1 {
-		return fmt.Errorf("-parallel must be at least 1, not %d", parallel)
-	}
-	if timeout <= 0 {
-		return fmt.Errorf("-timeout must be positive, not %v", timeout)
-	}
-	return nil
 }
 
 // heldPool is the set of established connections and what happened to the others.

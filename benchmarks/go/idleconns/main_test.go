@@ -73,20 +73,3 @@ func TestRefusedConnectIsAFailure(t *testing.T) {
 		t.Errorf("failures %d %v", pool.failures.count, pool.failures.first)
 	}
 }
-
-func TestBadArguments(t *testing.T) {
-	if err := checkArgs(nil, "127.0.0.1:1", 1, 1, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	for name, err := range map[string]error{
-		"argument": checkArgs([]string{"x"}, "127.0.0.1:1", 1, 1, time.Second),
-		"addr":     checkArgs(nil, "nohostport", 1, 1, time.Second),
-		"n":        checkArgs(nil, "127.0.0.1:1", 0, 1, time.Second),
-		"parallel": checkArgs(nil, "127.0.0.1:1", 1, 0, time.Second),
-		"timeout":  checkArgs(nil, "127.0.0.1:1", 1, 1, 0),
-	} {
-		if err == nil {
-			t.Errorf("bad %s accepted", name)
-		}
-	}
-}

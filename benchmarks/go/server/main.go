@@ -17,6 +17,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"gonetpoll.dev/benchmarks/go/internal/cli"
 )
 
 // helloBody is the 13-byte body every hello server of the benchmarks answers with.
@@ -31,17 +33,7 @@ func main() {
 	host := flags.String("host", "0.0.0.0", "address to bind")
 	port := flags.Int("port", 8080, "TCP port, 0 for an ephemeral port")
 	sleepMillis := flags.Int("sleep-ms", 1, "blocking: how long the handler sleeps per request, in milliseconds")
-	if err := flags.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		os.Exit(2)
-	}
-	if err := checkArgs(flags.Args(), *mode, *port, *sleepMillis); err != nil {
-		fmt.Fprintf(os.Stderr, "server: %v\n", err)
-		flags.Usage()
-		os.Exit(2)
-	}
+	cli.Parse(flags, os.Args[1:], func(rest []string) error { return checkArgs(rest, *mode, *port, *sleepMillis) })
 
 	address := net.JoinHostPort(*host, strconv.Itoa(*port))
 	listener, err := net.Listen("tcp", address)
@@ -70,19 +62,13 @@ func main() {
 
 // checkArgs rejects what the flag package lets through.
 func checkArgs(rest []string, mode string, port, sleepMillis int) error {
-	if len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q", rest[0])
-	}
 	if mode != "hello" && mode != "blocking" && mode != "echo" {
 		return fmt.Errorf("unknown mode %q (hello, blocking or echo)", mode)
 	}
-	if port < 0 || port > 65535 {
-		return fmt.Errorf("-port must be between 0 and 65535, not %d", port)
+	if port > 65535 {
+		return fmt.Errorf("-port must be at most 65535, not %d", port)
 	}
-	if sleepMillis < 0 {
-		return fmt.Errorf("-sleep-ms must not be negative, not %d", sleepMillis)
-	}
-	return nil
+	return cli.FirstError(cli.NoArguments(rest), cli.AtLeast("-port", port, 0), cli.AtLeast("-sleep-ms", sleepMillis, 0))
 }
 
 // serveHTTP serves HTTP/1.1 with keep-alive and no idle timeout, so that S3's idle connections stay open.
