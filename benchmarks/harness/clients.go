@@ -155,8 +155,9 @@ func StartIdleClient(ctx context.Context, o Options, port, n int, rawPath string
 		if !ok {
 			waitErr := c.cmd.Wait()
 			c.output.Close()
-			first, _ := stderrSummary(rawPath)
-			return nil, fmt.Errorf("idleconns %s before it was ready: %s", describeExit(waitErr), first)
+			output, _ := os.ReadFile(rawPath)
+			_, afterCommandLine, _ := strings.Cut(string(output), "\n")
+			return nil, fmt.Errorf("idleconns %s before it was ready: %s", describeExit(waitErr), firstLine(afterCommandLine))
 		}
 		n, err := parseResultNumbers(line, idleReadyPrefix, "established", "failed")
 		if err != nil {

@@ -281,12 +281,11 @@ func stderrSummary(path string) (first, tail string) {
 	return first, strings.Join(lines, "\n")
 }
 
-// firstLine is the first non-blank line of text that is not a "# command" header, trimmed and cut
-// to a table-friendly length.
+// firstLine is the first non-blank line of text, trimmed and cut to a table-friendly length.
 func firstLine(text string) string {
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "# ") {
+		if line != "" {
 			const maxLen = 200
 			if len(line) > maxLen {
 				line = line[:maxLen] + "..."
