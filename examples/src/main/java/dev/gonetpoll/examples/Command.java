@@ -3,7 +3,7 @@ package dev.gonetpoll.examples;
 import java.io.PrintStream;
 import java.util.List;
 
-/** A subcommand of {@link Main}: {@code hello}, {@code blocking}, {@code echo}, {@code proxy}. */
+/** A subcommand of {@link Main}: {@code hello}, {@code files}, {@code blocking}, {@code echo}, {@code proxy}. */
 interface Command {
 
     /** The name typed on the command line. */

@@ -11,12 +11,13 @@ import io.netty.handler.codec.http.HttpResponse;
  * subclasses only {@link #answer} requests.
  *
  * <ul>
- *   <li>Each request is answered as it is read, completely, so that answers to pipelined requests
- *       leave in request order; answers are flushed once per read ({@code channelReadComplete}), so
+ *   <li>Each request is answered as it is read, completely (or, by a subclass that answers elsewhere,
+ *       after the answers before it), so that answers to pipelined requests leave in request order;
+ *       answers written during a read are flushed once per read ({@code channelReadComplete}), so
  *       those to requests that arrived together leave together.</li>
- *   <li>A request the decoder rejects is answered as {@link HttpRequestDecoding} says and the
- *       connection is closed; so is it after an answer that is not kept alive. Nothing read after
- *       that is answered.</li>
+ *   <li>A request the decoder rejects is answered as {@link HttpRequestDecoding} says ({@link #reject})
+ *       and the connection is closed; so is it after an answer that is not kept alive. Nothing read
+ *       after that is answered.</li>
  *   <li>Request content is dropped as it arrives (released by {@link SimpleChannelInboundHandler}),
  *       never buffered.</li>
  *   <li>An exception (typically "connection reset by peer") closes the connection.</li>
@@ -28,27 +29,37 @@ abstract class HttpConnectionHandler extends SimpleChannelInboundHandler<HttpObj
     private boolean closing;
 
     @Override
-    protected final void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+    protected final void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
         if (closing) {
             return;
         }
         if (msg.decoderResult().isFailure()) {
             closing = true;
-            HttpRequestDecoding.rejectAndClose(ctx, msg.decoderResult().cause());
+            reject(ctx, msg.decoderResult().cause());
             return;
         }
-        if (msg instanceof HttpRequest request && !answer(ctx, request)) {
-            closing = true;
+        if (msg instanceof HttpRequest request) {
+            closing = true; // stays so if answer throws: the connection is closing then too
+            closing = !answer(ctx, request);
         }
     }
 
     /**
-     * Writes the complete answer to {@code request} without flushing it.
+     * Writes the complete answer to {@code request}; one written here need not be flushed.
      *
      * @return true to keep the connection open; false if the answer closes it once written (its last
      *         write has {@code ChannelFutureListener.CLOSE} and {@link #setConnection} said so)
+     * @throws Exception to close the connection ({@link #exceptionCaught}) instead of answering
      */
-    protected abstract boolean answer(ChannelHandlerContext ctx, HttpRequest request);
+    protected abstract boolean answer(ChannelHandlerContext ctx, HttpRequest request) throws Exception;
+
+    /**
+     * Answers a request the decoder rejected with {@code cause} and closes the connection after it.
+     * A subclass whose answers are written later overrides this to keep the rejection behind them.
+     */
+    protected void reject(ChannelHandlerContext ctx, Throwable cause) {
+        HttpRequestDecoding.rejectAndClose(ctx, cause);
+    }
 
     /** Sets {@code Connection} as an answer to {@code request} needs it: close, or keep-alive for HTTP/1.0. */
     static void setConnection(HttpRequest request, HttpResponse response, boolean keepAlive) {

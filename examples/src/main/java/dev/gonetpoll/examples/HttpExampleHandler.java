@@ -3,11 +3,8 @@ package dev.gonetpoll.examples;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -21,7 +18,8 @@ import java.util.concurrent.Executor;
  * {@code 200 OK} and the body its {@link ResponseBody} produces ({@code Hello, World!} for hello), or
  * {@code 404 Not Found} when it throws {@link NotFoundException}. A request the decoder rejects gets
  * {@code 400 Bad Request} (431 for oversized headers, 414 for an oversized request line) and the
- * connection is closed; later requests on it are not answered.
+ * connection is closed; later requests on it are not answered ({@link HttpConnectionHandler}, the
+ * request loop it shares with the {@code files} example).
  *
  * <p>Without an executor the body is produced inside {@code channelRead}, in the channel's event loop:
  * if it blocks, it blocks the loop (on gonetpoll: only this connection's goroutine). Responses are
@@ -30,7 +28,7 @@ import java.util.concurrent.Executor;
  * {@code --offload} peers of benchmark S2) each body is produced there, chained after the previous
  * request of the same connection so pipelined answers keep their order, and written from there.
  */
-final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
+final class HttpExampleHandler extends HttpConnectionHandler {
 
     /** What a request costs before it is answered. May block; runs in the loop unless offloaded. */
     @FunctionalInterface
@@ -52,11 +50,8 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
 
     static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
 
-
     private final ResponseBody body;
     private final Executor offload;
-    /** Set once the connection is going to close: later requests on it are not answered. */
-    private boolean closing;
     /** Offloaded mode: the previous request's work; the next one runs after it. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
@@ -73,43 +68,35 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
         this.offload = offload;
     }
 
+    /** Answers in the loop, or chains the answer after the previous one on the offload executor. */
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
-        if (closing) {
-            return;
-        }
-        DecoderResult result = msg.decoderResult();
-        if (result.isFailure()) {
-            closing = true;
-            if (offload == null) {
-                HttpRequestDecoding.rejectAndClose(ctx, result.cause());
-            } else { // after the answers to the requests before it
-                previous = previous.whenComplete((v, e) -> HttpRequestDecoding.rejectAndClose(ctx, result.cause()));
-            }
-            return;
-        }
-        if (!(msg instanceof HttpRequest request)) {
-            return; // request body content: ignored (and released by SimpleChannelInboundHandler)
-        }
+    protected boolean answer(ChannelHandlerContext ctx, HttpRequest request) throws Exception {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        if (!keepAlive) {
-            closing = true;
-        }
         if (offload == null) {
-            answer(ctx, request, keepAlive, false);
+            respond(ctx, request, keepAlive, false);
         } else {
             previous = previous.thenRunAsync(() -> {
                 try {
-                    answer(ctx, request, keepAlive, true);
+                    respond(ctx, request, keepAlive, true);
                 } catch (Exception e) {
                     ctx.fireExceptionCaught(e);
                 }
             }, offload);
         }
+        return keepAlive;
+    }
+
+    @Override
+    protected void reject(ChannelHandlerContext ctx, Throwable cause) {
+        if (offload == null) {
+            super.reject(ctx, cause);
+        } else { // after the answers to the requests before it
+            previous = previous.whenComplete((v, e) -> super.reject(ctx, cause));
+        }
     }
 
     /** Produces the body (200) or the reason there is none (404) and writes the response. */
-    private void answer(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, boolean flush)
+    private void respond(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, boolean flush)
             throws Exception {
         HttpResponseStatus status = HttpResponseStatus.OK;
         byte[] content;
@@ -129,7 +116,7 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
         response.headers()
                 .set(HeaderText.CONTENT_TYPE, HeaderText.TEXT_PLAIN)
                 .setInt(HeaderText.CONTENT_LENGTH, content.length);
-        HttpConnectionHandler.setConnection(request, response, keepAlive);
+        setConnection(request, response, keepAlive);
         if (keepAlive) {
             if (flush) {
                 ctx.writeAndFlush(response, ctx.voidPromise());
@@ -139,16 +126,5 @@ final class HttpExampleHandler extends SimpleChannelInboundHandler<HttpObject> {
         } else {
             (flush ? ctx.writeAndFlush(response) : ctx.write(response)).addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Typically "connection reset by peer", or a body that failed: drop the connection.
-        ctx.close();
     }
 }

@@ -49,8 +49,6 @@ class FilesCommandTest {
             "--port 0",
             "--dir",                  // missing value
             "--dir=",
-            "--dir . --dir .",
-            "--dir=. --dir .",
             "--dir . --port abc",     // the server options are still checked
             "--dir . --bogus",
             "--dir . extra",
