@@ -1,7 +1,6 @@
 package dev.gonetpoll.examples;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,13 +38,13 @@ final class BlockingCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
-        ServerOptions options = ServerOptions.parse(args, OPTIONS);
-        if (options.help()) {
-            out.print("usage: " + Main.PROGRAM + " " + usage());
-            out.flush();
-            return 0;
-        }
+    public ServerOptions.CommandOptions options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public int serve(ServerOptions options, PrintStream out, PrintStream err)
+            throws UsageException, StartupException {
         try (BlockingServer server = BlockingServer.start(options)) {
             return Main.serve(name(), server.running(), out);
         }

@@ -15,12 +15,29 @@ interface Command {
     /** The command's own usage text (options), without the leading "usage:" line. */
     String usage();
 
+    /** The options this command takes besides the common ones ({@link ServerOptions#usage()}). */
+    default ServerOptions.CommandOptions options() {
+        return ServerOptions.CommandOptions.NONE;
+    }
+
     /**
-     * Runs the command. A server command returns only when its server has stopped.
+     * Runs the command line: parses the arguments, prints the usage for {@code --help}, else serves.
+     * A server command returns only when its server has stopped.
      *
      * @return the process exit code
      * @throws UsageException on bad arguments (exit code 2)
      * @throws StartupException when the server cannot start (exit code 1)
      */
-    int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException;
+    default int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
+        ServerOptions parsed = ServerOptions.parse(args, options());
+        if (parsed.help()) {
+            out.print("usage: " + Main.PROGRAM + " " + usage());
+            out.flush();
+            return 0;
+        }
+        return serve(parsed, out, err);
+    }
+
+    /** Starts the server {@code options} describe and serves until it stops ({@link Main#serve}). */
+    int serve(ServerOptions options, PrintStream out, PrintStream err) throws UsageException, StartupException;
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 
 import java.io.PrintStream;
-import java.util.List;
 
 /**
  * {@code echo}: a TCP echo server. What is read is written back and flushed when the read pass ends;
@@ -32,13 +31,8 @@ final class EchoCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
-        ServerOptions options = ServerOptions.parse(args);
-        if (options.help()) {
-            out.print("usage: " + Main.PROGRAM + " " + usage());
-            out.flush();
-            return 0;
-        }
+    public int serve(ServerOptions options, PrintStream out, PrintStream err)
+            throws UsageException, StartupException {
         return Main.serve(name(), start(options), out);
     }
 

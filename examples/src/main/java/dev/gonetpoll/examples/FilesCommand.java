@@ -3,7 +3,6 @@ package dev.gonetpoll.examples;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 
 /** {@code files}: the static file server for one directory. */
@@ -30,13 +29,13 @@ final class FilesCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
-        ServerOptions options = ServerOptions.parse(args, OPTIONS);
-        if (options.help()) {
-            out.print("usage: " + Main.PROGRAM + " " + usage());
-            out.flush();
-            return 0;
-        }
+    public ServerOptions.CommandOptions options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public int serve(ServerOptions options, PrintStream out, PrintStream err)
+            throws UsageException, StartupException {
         String dir = options.option(DIR);
         if (dir == null) {
             throw new UsageException("option " + DIR + " is required");

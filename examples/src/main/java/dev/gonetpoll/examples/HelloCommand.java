@@ -1,7 +1,6 @@
 package dev.gonetpoll.examples;
 
 import java.io.PrintStream;
-import java.util.List;
 
 /** {@code hello}: the HTTP/1.1 hello-world server. */
 final class HelloCommand implements Command {
@@ -22,13 +21,8 @@ final class HelloCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
-        ServerOptions options = ServerOptions.parse(args);
-        if (options.help()) {
-            out.print("usage: " + Main.PROGRAM + " " + usage());
-            out.flush();
-            return 0;
-        }
+    public int serve(ServerOptions options, PrintStream out, PrintStream err)
+            throws UsageException, StartupException {
         return Main.serve(name(), HttpExampleServer.hello(options), out);
     }
 }

@@ -73,17 +73,10 @@ final class HttpExampleHandler extends HttpConnectionHandler {
     protected boolean answer(ChannelHandlerContext ctx, HttpRequest request) throws Exception {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (offload == null) {
-            respond(ctx, request, keepAlive, false);
-        } else {
-            previous = previous.thenRunAsync(() -> {
-                try {
-                    respond(ctx, request, keepAlive, true);
-                } catch (Exception e) {
-                    ctx.fireExceptionCaught(e);
-                }
-            }, offload);
+            return respond(ctx, request, keepAlive, false);
         }
-        return keepAlive;
+        previous = previous.thenRunAsync(() -> respond(ctx, request, keepAlive, true), offload);
+        return keepAlive; // a 500 closes the connection once it is written
     }
 
     @Override
@@ -95,9 +88,14 @@ final class HttpExampleHandler extends HttpConnectionHandler {
         }
     }
 
-    /** Produces the body (200) or the reason there is none (404) and writes the response. */
-    private void respond(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, boolean flush)
-            throws Exception {
+    /**
+     * Produces the body (200), or the reason there is none (404), or, when producing it failed (a
+     * query, an interrupted sleep), {@code 500} with {@code Connection: close}, and writes the response.
+     * Answers before a 500 still go out first; nothing after it is answered.
+     *
+     * @return whether the connection stays open
+     */
+    private boolean respond(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, boolean flush) {
         HttpResponseStatus status = HttpResponseStatus.OK;
         byte[] content;
         try {
@@ -105,8 +103,16 @@ final class HttpExampleHandler extends HttpConnectionHandler {
         } catch (NotFoundException e) {
             status = HttpResponseStatus.NOT_FOUND;
             content = e.getMessage().getBytes(StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            content = ("cannot answer: " + RunningServer.oneLine(e)).getBytes(StandardCharsets.UTF_8);
+            keepAlive = false;
         }
         write(ctx, request, keepAlive, status, content, flush);
+        return keepAlive;
     }
 
     private static void write(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive,

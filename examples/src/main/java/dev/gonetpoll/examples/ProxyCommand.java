@@ -14,7 +14,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -51,13 +50,13 @@ final class ProxyCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, StartupException {
-        ServerOptions options = ServerOptions.parse(args, OPTIONS);
-        if (options.help()) {
-            out.print("usage: " + Main.PROGRAM + " " + usage());
-            out.flush();
-            return 0;
-        }
+    public ServerOptions.CommandOptions options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public int serve(ServerOptions options, PrintStream out, PrintStream err)
+            throws UsageException, StartupException {
         return Main.serve(name(), start(options, err), out);
     }
 

@@ -185,4 +185,37 @@ class BlockingServerTest {
         assertThrows(UsageException.class, () -> BlockingServer.start(options(Transport.GONETPOLL)
                 .with(BlockingCommand.SLEEP_MS, "-1")));
     }
+
+    /**
+     * A body that fails (here a "query" that throws) gets 500 with Connection: close after the answers
+     * to the requests before it, in the loop and offloaded: the client is never left waiting.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aFailingBodyGets500AndTheConnectionCloses(boolean offloaded) throws Exception {
+        java.util.concurrent.ExecutorService offload =
+                offloaded ? java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor() : null;
+        HttpExampleHandler.ResponseBody body = request -> {
+            if (request.uri().equals("/fail")) {
+                throw new java.sql.SQLException("the database is gone");
+            }
+            return HttpExampleHandler.HELLO;
+        };
+        RunningServer server = HttpExampleServer.start(options(Transport.GONETPOLL),
+                () -> new HttpExampleHandler(body, offload));
+        try (Socket s = connect(server)) {
+            send(s, GET + "GET /fail HTTP/1.1\r\nHost: localhost\r\n\r\n" + GET);
+            assertEquals(OK_RESPONSE, readExactly(s, OK_RESPONSE.length()));
+            String status = "HTTP/1.1 500 Internal Server Error\r\n";
+            assertEquals(status, readExactly(s, status.length()));
+            String rest = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(rest.contains("Connection: close\r\n"), rest);
+            assertTrue(rest.endsWith("cannot answer: the database is gone"), "body, then the close: " + rest);
+        } finally {
+            server.close();
+            if (offload != null) {
+                offload.close();
+            }
+        }
+    }
 }
