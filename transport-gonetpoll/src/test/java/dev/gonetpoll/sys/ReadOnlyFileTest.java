@@ -37,7 +37,10 @@ class ReadOnlyFileTest {
 
     @Test
     void opensTheNamedFileReadOnlyAndCloseOnExecAndClosesItOnce() throws IOException {
-        Path path = Files.write(dir.resolve("näme with spaces"), new byte[12345]);
+        // A non-ASCII name where the JVM's file-name encoding can hold it (not under LANG=C / env -i).
+        String name = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding"))
+                .newEncoder().canEncode("näme") ? "näme with spaces" : "name with spaces";
+        Path path = Files.write(dir.resolve(name), new byte[12345]);
         ReadOnlyFile file = ReadOnlyFile.open(path.toString());
         Path link = Path.of("/proc/self/fd/" + file.fd());
         try {
