@@ -38,7 +38,7 @@ public class ParkUnparkBenchmark extends BenchmarkDefaults {
         public void start() throws IOException {
             netpoller = new Netpoller();
             scheduler = new Scheduler("pingpong", processors, netpoller);
-            pair = new PingPong(scheduler::go);
+            pair = new PingPong(scheduler::newGoroutine); // one-shot goroutines: PingPong joins them
         }
 
         @TearDown(Level.Trial)
