@@ -54,14 +54,16 @@ final class FreeGoroutines {
      * @return the next task, or null if the goroutine must exit (the list is full or stopped)
      */
     Runnable park(PooledGoroutine g) {
-        if (stopped || size.incrementAndGet() > capacity) {
-            if (!stopped) {
-                size.decrementAndGet();
-            }
+        if (stopped) {
+            return null;
+        }
+        if (size.incrementAndGet() > capacity) {
+            size.decrementAndGet();
             return null;
         }
         waiting.offerFirst(g);
         if (stopped && waiting.removeFirstOccurrence(g)) {
+            size.decrementAndGet();
             return null; // stopAll ran between our check and our push
         }
         Runnable task;

@@ -1,6 +1,5 @@
 package dev.gonetpoll.sched;
 
-import dev.gonetpoll.poll.Netpoller;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,33 +28,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(60)
 class FreeGoroutinesTest {
 
-    private Netpoller netpoller;
-    private Scheduler scheduler;
+    private static final long WAIT_MILLIS = 20_000;
+
+    private final SchedulerFixture fixture = new SchedulerFixture();
 
     private Scheduler newScheduler(int processors) throws Exception {
-        netpoller = new Netpoller();
-        scheduler = new Scheduler("free", processors, netpoller);
-        return scheduler;
+        return fixture.start("free", processors);
     }
 
     @AfterEach
     void shutDown() throws Exception {
-        if (scheduler != null) {
-            scheduler.shutdown();
-            boolean terminated = scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            netpoller.close();
-            assertTrue(terminated, "scheduler did not terminate after shutdown");
-        }
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(1);
-        }
+        fixture.close();
     }
 
     private static Thread runAndGetThread(Scheduler s) throws InterruptedException {
@@ -74,7 +57,7 @@ class FreeGoroutinesTest {
         Scheduler s = newScheduler(1);
         Thread first = runAndGetThread(s);
         assertTrue(first.isVirtual());
-        await(() -> s.freeGoroutineCount() == 1, "the goroutine to wait in the free list");
+        SchedulerFixture.await(() -> s.freeGoroutineCount() == 1, WAIT_MILLIS, "the goroutine to wait in the free list");
         Thread second = runAndGetThread(s);
         assertSame(first, second, "the free goroutine was not reused");
     }
@@ -88,7 +71,7 @@ class FreeGoroutinesTest {
             done.countDown();
         });
         assertTrue(done.await(20, TimeUnit.SECONDS));
-        await(() -> s.freeGoroutineCount() == 1, "the goroutine to wait in the free list");
+        SchedulerFixture.await(() -> s.freeGoroutineCount() == 1, WAIT_MILLIS, "the goroutine to wait in the free list");
         AtomicReference<Boolean> interrupted = new AtomicReference<>();
         CountDownLatch checked = new CountDownLatch(1);
         s.go(() -> {
@@ -120,7 +103,7 @@ class FreeGoroutinesTest {
         assertTrue(started.await(20, TimeUnit.SECONDS));
         assertEquals(n, threads.size(), "concurrent tasks need goroutines of their own");
         release.countDown();
-        await(() -> threads.stream().filter(Thread::isAlive).count() == 64, "the goroutines beyond 64 to exit");
+        SchedulerFixture.await(() -> threads.stream().filter(Thread::isAlive).count() == 64, WAIT_MILLIS, "the goroutines beyond 64 to exit");
         assertEquals(64, s.freeGoroutineCount());
     }
 
@@ -128,7 +111,7 @@ class FreeGoroutinesTest {
     void shutdownEndsTheWaitingGoroutinesAndRejectsNewOnes() throws Exception {
         Scheduler s = newScheduler(2);
         Thread g = runAndGetThread(s);
-        await(() -> s.freeGoroutineCount() == 1, "the goroutine to wait in the free list");
+        SchedulerFixture.await(() -> s.freeGoroutineCount() == 1, WAIT_MILLIS, "the goroutine to wait in the free list");
         s.shutdown();
         g.join(TimeUnit.SECONDS.toMillis(20));
         assertFalse(g.isAlive(), "a free goroutine outlived its scheduler");
@@ -166,7 +149,7 @@ class FreeGoroutinesTest {
         for (Thread t : threads) {
             t.join();
         }
-        await(() -> finished.get() == submitters * perSubmitter, "every task to finish");
+        SchedulerFixture.await(() -> finished.get() == submitters * perSubmitter, WAIT_MILLIS, "every task to finish");
         for (int i = 0; i < runs.length(); i++) {
             if (runs.get(i) != 1) {
                 fail("task " + i + " ran " + runs.get(i) + " times");

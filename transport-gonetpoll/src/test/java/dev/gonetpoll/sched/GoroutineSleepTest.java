@@ -1,6 +1,5 @@
 package dev.gonetpoll.sched;
 
-import dev.gonetpoll.poll.Netpoller;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,21 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class GoroutineSleepTest {
 
-    private Netpoller netpoller;
-    private Scheduler scheduler;
+    private final SchedulerFixture fixture = new SchedulerFixture();
+
+    private Scheduler newScheduler(int processors) throws Exception {
+        return fixture.start("sleep", processors);
+    }
 
     @AfterEach
     void shutDown() throws Exception {
-        scheduler.shutdown();
-        boolean terminated = scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        netpoller.close();
-        assertTrue(terminated);
-    }
-
-    private Scheduler newScheduler(int processors) throws Exception {
-        netpoller = new Netpoller();
-        scheduler = new Scheduler("sleep", processors, netpoller);
-        return scheduler;
+        fixture.close();
     }
 
     private static boolean jdkUnparkerThreadExists() {

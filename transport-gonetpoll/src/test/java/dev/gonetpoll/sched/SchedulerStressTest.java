@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.gonetpoll.poll.Netpoller;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,24 +32,15 @@ class SchedulerStressTest {
 
     private static final long COMPLETION_TIMEOUT_SECONDS = 30;
 
-    private Netpoller netpoller;
-    private Scheduler scheduler;
+    private final SchedulerFixture fixture = new SchedulerFixture();
 
     private Scheduler newScheduler(int processors) throws Exception {
-        netpoller = new Netpoller();
-        scheduler = new Scheduler("stress", processors, netpoller);
-        return scheduler;
+        return fixture.start("stress", processors);
     }
 
     @AfterEach
     void shutDown() throws Exception {
-        if (scheduler != null) {
-            scheduler.shutdown();
-            boolean terminated = scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            netpoller.close();
-            scheduler = null;
-            assertTrue(terminated, "scheduler did not terminate after shutdown");
-        }
+        fixture.close();
     }
 
     /** What the goroutines count; checked at the end. */
@@ -265,7 +255,7 @@ class SchedulerStressTest {
         assertEquals(0, books.notOwnThread.get(), "isOwnThread() must be true inside a goroutine");
         assertEquals(0, foreignOwn.get(), "isOwnThread() must be false on a foreign platform thread");
         assertFalse(s.isOwnThread());
-        Scheduler other = new Scheduler("other", 1, netpoller);
+        Scheduler other = new Scheduler("other", 1, fixture.netpoller());
         try {
             AtomicInteger sawOther = new AtomicInteger(-1);
             CountDownLatch l = new CountDownLatch(1);

@@ -35,24 +35,15 @@ class SchedulerWakeupTest {
 
     private static final long WATCHDOG_MILLIS = 10_000;
 
-    private Netpoller netpoller;
-    private Scheduler scheduler;
+    private final SchedulerFixture fixture = new SchedulerFixture();
 
     private Scheduler newScheduler(int processors) throws Exception {
-        netpoller = new Netpoller();
-        scheduler = new Scheduler("wakeup", processors, netpoller);
-        return scheduler;
+        return fixture.start("wakeup", processors);
     }
 
     @AfterEach
     void shutDown() throws Exception {
-        if (scheduler != null) {
-            scheduler.shutdown();
-            boolean terminated = scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            netpoller.close();
-            scheduler = null;
-            assertTrue(terminated, "scheduler did not terminate after shutdown");
-        }
+        fixture.close();
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -128,7 +119,7 @@ class SchedulerWakeupTest {
     void ioIsNotStarvedByAlwaysRunnableGoroutines() throws Exception {
         Scheduler s = newScheduler(1);
         try (TcpPair p = TcpPair.open(); Arena arena = Arena.ofShared()) {
-            PollDesc pd = netpoller.open(p.server.fd());
+            PollDesc pd = fixture.netpoller().open(p.server.fd());
             AtomicBoolean ioDone = new AtomicBoolean();
             AtomicBoolean gaveUp = new AtomicBoolean();
             AtomicInteger parked = new AtomicInteger();
@@ -177,7 +168,7 @@ class SchedulerWakeupTest {
             assertTrue(finished.await(2 * WATCHDOG_MILLIS, TimeUnit.MILLISECONDS));
             assertFalse(gaveUp.get(), "the reader was not run while other goroutines kept the processor busy");
             assertTrue(ioDone.get());
-            netpoller.close(pd);
+            fixture.netpoller().close(pd);
         }
     }
 
@@ -210,9 +201,9 @@ class SchedulerWakeupTest {
     void shutdownReachesACarrierBlockedInThePollerWithAGoroutineParkedOnIo() throws Exception {
         Scheduler s = newScheduler(2);
         try (TcpPair p = TcpPair.open()) {
-            PollDesc pd = netpoller.open(p.server.fd());
+            PollDesc pd = fixture.netpoller().open(p.server.fd());
             parkOnIoThenShutDown(s, pd);
-            assertTrue(netpoller.hasWaiters(), "the abandoned goroutine is still parked (documented)");
+            assertTrue(fixture.netpoller().hasWaiters(), "the abandoned goroutine is still parked (documented)");
         }
     }
 
@@ -225,17 +216,17 @@ class SchedulerWakeupTest {
     void closingADescriptorWhoseWaiterWasAbandonedStillRecyclesIt() throws Exception {
         Scheduler s = newScheduler(1);
         try (TcpPair p = TcpPair.open()) {
-            PollDesc pd = netpoller.open(p.server.fd());
+            PollDesc pd = fixture.netpoller().open(p.server.fd());
             parkOnIoThenShutDown(s, pd);
             RuntimeException wakeFailure = null;
             try {
-                netpoller.close(pd);
+                fixture.netpoller().close(pd);
             } catch (RejectedExecutionException e) {
                 wakeFailure = e;
             }
-            assertEquals(0, netpoller.registeredCount(), "Netpoller.close(pd) left the descriptor registered"
+            assertEquals(0, fixture.netpoller().registeredCount(), "Netpoller.close(pd) left the descriptor registered"
                     + (wakeFailure == null ? "" : " after unparking the waiter threw " + wakeFailure));
-            assertFalse(netpoller.hasWaiters());
+            assertFalse(fixture.netpoller().hasWaiters());
         }
     }
 
@@ -249,7 +240,7 @@ class SchedulerWakeupTest {
     void aTimerOfASleepingProcessorFiresWhileThePollerRunsALongGoroutine() throws Exception {
         Scheduler s = newScheduler(2);
         try (TcpPair p = TcpPair.open(); Arena arena = Arena.ofShared()) {
-            PollDesc pd = netpoller.open(p.server.fd());
+            PollDesc pd = fixture.netpoller().open(p.server.fd());
             AtomicBoolean timerFired = new AtomicBoolean();
             AtomicBoolean hogGaveUp = new AtomicBoolean();
             AtomicInteger hogProcessor = new AtomicInteger(-1);
@@ -301,7 +292,7 @@ class SchedulerWakeupTest {
             assertFalse(hogGaveUp.get(), "timer T (due in 50 ms) on sleeping processor p" + sleeper.id
                     + " did not fire during 3 s in which p" + poller.id + " ran one goroutine without yielding");
             await(timerFired::get, "T fires eventually");
-            netpoller.close(pd);
+            fixture.netpoller().close(pd);
         }
     }
 }
