@@ -123,12 +123,19 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     // Goroutine-only state
     private AbstractGoNetpollChannel[] channels = NO_CHANNELS;
     private Timer wakeTimer;
-    /** Whether {@link #wakeTimer} was set since the goroutine last stopped it, and to when. */
+    /** Whether {@link #wakeTimer} is set (it has not fired since), and to when. */
     private boolean wakeArmed;
     private long wakeDeadline;
-    /** When the last pass that did work was seen by {@link #parkIfNothingReady}. */
-    private long lastWorkNanos;
-    private boolean workedSinceLastPark;
+    /** Set by {@link #wakeTimer}'s action when it fires: the goroutine then reads the clock again. */
+    private volatile boolean wakeTimerFired;
+    /**
+     * The dormancy check: whether one is armed, and when it is due. When it comes due and the loop
+     * did no work since it was armed, the loop goes dormant; otherwise it is armed again. So the clock
+     * is read once per dormancy delay, not on every park (S1 parks once per request).
+     */
+    private boolean quietCheckArmed;
+    private long quietCheckDeadline;
+    private boolean workedSinceQuietCheck;
     private volatile long quietPeriodNanos;
     private volatile long shutdownTimeoutNanos;
     private long shutdownStartNanos;
@@ -241,6 +248,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
     }
 
+    /** {@link #wakeTimer}'s action: runs on a carrier. */
+    private void wakeFromTimer() {
+        wakeTimerFired = true;
+        wakeup();
+    }
+
     private void startGoroutine() {
         if (!group.loopStarted(this)) {
             // the group terminated: nothing can run this loop any more
@@ -299,13 +312,13 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private void run() {
         thread = Thread.currentThread();
         parked.set(false); // may be left set by a goroutine that went dormant
-        lastWorkNanos = System.nanoTime();
+        quietCheckArmed = false; // a new goroutine starts a new quiet period
         int busyPasses = 0;
         try {
             for (;;) {
                 boolean worked = runTasks();
                 worked |= processIo();
-                workedSinceLastPark |= worked;
+                workedSinceQuietCheck |= worked;
                 if (state.get() >= ST_SHUTTING_DOWN) {
                     if (confirmShutdown()) {
                         return;
@@ -319,18 +332,19 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                     }
                     continue;
                 }
-                if (worked && ++busyPasses < BUSY_PASSES_BEFORE_YIELD) {
+                if (worked && ++busyPasses >= BUSY_PASSES_BEFORE_YIELD) {
+                    busyPasses = 0;
+                    Thread.yield(); // busy for a while without parking: let the processor's other goroutines run
                     continue;
                 }
-                if (worked) {
-                    busyPasses = 0;
-                    if (!parkIfNothingReady(0)) {
-                        Thread.yield(); // busy for a while: let the processor's other goroutines run
-                    }
+                // Straight to the park check after a pass that worked: arming re-reads every source,
+                // so a second pass that would find nothing is not needed to know there is nothing.
+                int parkResult = parkIfNothingReady();
+                if (parkResult == PARK_READY) {
                     continue;
                 }
                 busyPasses = 0;
-                if (parkIfNothingReady(-1) && goDormant()) {
+                if (parkResult == PARK_QUIET && goDormant()) {
                     return;
                 }
             }
@@ -344,11 +358,13 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     private boolean runTasks() {
         boolean ran = false;
-        long now = ticker().nanoTime();
-        Runnable scheduled;
-        while ((scheduled = pollScheduledTask(now)) != null) {
-            safeExecute(scheduled);
-            ran = true;
+        if (nextScheduledTaskDeadlineNanos() != -1) { // (the clock is read only if there are scheduled tasks)
+            long now = ticker().nanoTime();
+            Runnable scheduled;
+            while ((scheduled = pollScheduledTask(now)) != null) {
+                safeExecute(scheduled);
+                ran = true;
+            }
         }
         for (int i = 0; i < MAX_TASKS_PER_PASS; i++) {
             Runnable task = tasks.poll();
@@ -358,8 +374,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             safeExecute(task);
             ran = true;
         }
-        if (ran) {
-            lastTaskNanos = System.nanoTime();
+        if (ran && state.get() >= ST_SHUTTING_DOWN) {
+            lastTaskNanos = System.nanoTime(); // only the shutdown's quiet period looks at it
         }
         return ran;
     }
@@ -372,48 +388,69 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         return worked;
     }
 
+    /** {@link #parkIfNothingReady} found something ready and did not park. */
+    private static final int PARK_READY = 0;
+    /** {@link #parkIfNothingReady} parked and was woken. */
+    private static final int PARK_WOKEN = 1;
+    /** {@link #parkIfNothingReady} found the loop quiet for the dormancy delay and did not park. */
+    private static final int PARK_QUIET = 2;
+
     /**
      * Arms I/O interest, re-checks the sources and parks until something happens, the next
-     * scheduled task is due, or the loop has been quiet for the group's dormancy delay.
+     * scheduled task is due, or the dormancy check comes due.
      *
-     * @param maxParkNanos 0 to only check readiness (no park), -1 for no limit other than timers
-     * @return with 0: true if it found something ready. With -1: true if the loop has been quiet long
-     *         enough to go dormant; it returns then without parking, with {@link #parked} still set and
-     *         every descriptor armed, for {@link #goDormant}
+     * @return {@link #PARK_READY}, {@link #PARK_WOKEN}, or {@link #PARK_QUIET}: then it returns
+     *         without parking, with {@link #parked} still set and every descriptor armed, for
+     *         {@link #goDormant}
      */
-    private boolean parkIfNothingReady(long maxParkNanos) {
+    private int parkIfNothingReady() {
         parked.set(true);
         boolean ready = !tasks.isEmpty();
         for (AbstractGoNetpollChannel ch : channels) {
             ready |= ch.armIo(ioWaiter);
         }
-        if (ready || maxParkNanos == 0) {
+        if (ready) {
             parked.set(false);
-            return ready;
+            return PARK_READY;
         }
         long delay = nextScheduledTaskNano();
         if (delay == 0) {
             parked.set(false);
-            return false;
+            return PARK_READY;
         }
-        long now = System.nanoTime();
-        if (workedSinceLastPark) {
-            workedSinceLastPark = false;
-            lastWorkNanos = now;
+        long dormantAfter = group.dormantAfterNanos();
+        if (dormantAfter == 0 && state.get() == ST_ACTIVE) {
+            return PARK_QUIET;
         }
-        long untilDormant = lastWorkNanos + group.dormantAfterNanos() - now;
-        if (untilDormant <= 0 && state.get() == ST_ACTIVE) {
-            return true;
+        // The clock is read only when a deadline must be computed: a scheduled task, the wake timer
+        // having fired (maybe the dormancy check came due), or no dormancy check armed yet.
+        boolean timerFired = wakeTimerFired;
+        if (timerFired) {
+            wakeTimerFired = false;
+            wakeArmed = false;
         }
-        long deadline = now + (delay > 0 && delay < untilDormant ? delay : untilDormant);
-        // One timer reset per dormancy delay, not per park: a deadline armed earlier than needed
-        // (the loop worked since) only costs one spurious wake-up, after which it is set again.
-        if (!wakeArmed || wakeDeadline - now <= 0 || deadline - wakeDeadline < 0) {
-            setWakeTimer(deadline);
+        if (delay > 0 || timerFired || !quietCheckArmed) {
+            long now = System.nanoTime();
+            if (!quietCheckArmed || now - quietCheckDeadline >= 0) {
+                if (quietCheckArmed && !workedSinceQuietCheck && state.get() == ST_ACTIVE) {
+                    return PARK_QUIET;
+                }
+                quietCheckArmed = true;
+                quietCheckDeadline = now + dormantAfter;
+                workedSinceQuietCheck = false;
+            }
+            long deadline = delay > 0 && delay < quietCheckDeadline - now ? now + delay : quietCheckDeadline;
+            // One timer reset per dormancy delay, not per park: a deadline armed earlier than needed
+            // (the loop worked since) only costs one spurious wake-up, after which it is set again.
+            if (!wakeArmed || deadline - wakeDeadline < 0) {
+                setWakeTimer(deadline);
+            }
         }
         LockSupport.park(this);
-        parked.set(false);
-        return false;
+        if (parked.get()) { // (a waker cleared it already, unless the wake-up was spurious)
+            parked.set(false);
+        }
+        return PARK_WOKEN;
     }
 
     /**
@@ -437,7 +474,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                 && gState.compareAndSet(G_IDLE, G_RUNNING)) {
             thread = Thread.currentThread();
             parked.set(false);
-            lastWorkNanos = System.nanoTime();
+            quietCheckArmed = false;
             return false;
         }
         return true;
@@ -457,7 +494,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private void setWakeTimer(long deadline) {
         Timer t = wakeTimer;
         if (t == null) {
-            t = wakeTimer = scheduler.newTimer(this::wakeup);
+            t = wakeTimer = scheduler.newTimer(this::wakeFromTimer);
         }
         wakeArmed = true;
         wakeDeadline = deadline;

@@ -179,7 +179,14 @@ public final class PollDesc {
      * {@link PollWaiter}), if any (Go's netpollunblock with ioready). Never blocks.
      */
     Object setReady(int mode) {
-        Object old = handle(mode).getAndSet(this, READY);
+        VarHandle slot = handle(mode);
+        // Already latched: nobody waits (a waiter replaces READY only by consuming it, and then
+        // retries its syscall, which sees whatever this edge announced). Go's netpollunblock skips
+        // the swap the same way; it saves an atomic for every write edge nobody asked for.
+        if (slot.getVolatile(this) == READY) {
+            return null;
+        }
+        Object old = slot.getAndSet(this, READY);
         return old == READY ? null : old;
     }
 
