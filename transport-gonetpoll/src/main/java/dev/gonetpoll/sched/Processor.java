@@ -4,6 +4,8 @@ import dev.gonetpoll.poll.EventBuffer;
 import dev.gonetpoll.poll.Netpoller;
 import dev.gonetpoll.poll.ReadyList;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,10 +56,26 @@ final class Processor implements Runnable {
     final AtomicInteger handoff = new AtomicInteger(HANDOFF_NONE);
     /** True while this processor is (about to be) blocked in epoll_wait. */
     volatile boolean polling;
-    /** Goroutines started by this processor; read by the monitor to spot a goroutine that never yields. */
+    /**
+     * Goroutines started by this processor; read by the monitor to spot a goroutine that never yields.
+     * Written by the owner with release stores ({@link #SCHED_TICK}), as is {@link #inGoroutine}: the
+     * monitor only needs to see them soon, and a full volatile store would cost a fence per goroutine run.
+     */
     volatile long schedTick;
     /** Whether a goroutine is mounted on this carrier right now; read by the monitor. */
     volatile boolean inGoroutine;
+    private static final VarHandle SCHED_TICK;
+    private static final VarHandle IN_GOROUTINE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SCHED_TICK = lookup.findVarHandle(Processor.class, "schedTick", long.class);
+            IN_GOROUTINE = lookup.findVarHandle(Processor.class, "inGoroutine", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     // Owner-only state
     private boolean spinning;
@@ -83,12 +101,12 @@ final class Processor implements Runnable {
                 if (spinning) {
                     resetSpinning();
                 }
-                schedTick++;
-                inGoroutine = true;
+                SCHED_TICK.setRelease(this, schedTick + 1);
+                IN_GOROUTINE.setRelease(this, true);
                 try {
                     g.run();
                 } finally {
-                    inGoroutine = false;
+                    IN_GOROUTINE.setRelease(this, false);
                 }
             }
         } finally {
