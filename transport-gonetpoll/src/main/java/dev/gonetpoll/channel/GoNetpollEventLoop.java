@@ -42,9 +42,10 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li><em>idle</em>: no channel, task or scheduled task is left. The group may hand the loop out
  *       again ({@link GoNetpollEventLoopGroup#next()}); it no longer counts as live.</li>
- *   <li><em>dormant</em>: its channels wait for I/O and nothing else happened for
- *       {@link GoNetpollEventLoopGroup#dormantAfterNanos()}. The goroutine exits instead of staying
- *       parked, so an idle connection costs no goroutine (no stack chunk, no thread-locals of its own);
+ *   <li><em>dormant</em>: its channels wait for I/O and nothing else happened for one to two times
+ *       {@link GoNetpollEventLoopGroup#dormantAfterNanos()} (a check armed for that delay finds no
+ *       work done since it was armed; see {@link #quietCheckArmed}). The goroutine exits instead of
+ *       staying parked, so an idle connection costs no goroutine (no stack chunk, no thread-locals of its own);
  *       its descriptors stay armed with the loop's {@link #ioWaiter}, which starts a new goroutine
  *       when one becomes ready. The loop stays live: group shutdown reaches it.</li>
  * </ul>
@@ -58,8 +59,8 @@ import java.util.concurrent.locks.LockSupport;
  * waker calls {@link #wakeup}: it unparks the goroutine if it wins the CAS parked true→false. Wakers
  * are submitters (after they enqueue), the netpoller (through {@link #ioWaiter}, when a descriptor
  * becomes ready or closes) and the loop's {@link Timer} (at the next scheduled task's deadline, or
- * when the loop has been quiet long enough to go dormant). Spurious wake-ups are harmless: every
- * pass re-reads all sources.
+ * when the dormancy check comes due). Spurious wake-ups are harmless: every pass re-reads all
+ * sources.
  *
  * <h2>Life cycle</h2>
  * ACTIVE → SHUTTING_DOWN (keeps running tasks until a quiet period passes or the timeout ends, and

@@ -122,7 +122,8 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
 
     /**
      * How long a loop whose channels wait for I/O, with no task and no due timer, keeps its goroutine
-     * parked before the goroutine exits (the loop goes dormant; readiness starts a new goroutine).
+     * parked before the goroutine exits (the loop goes dormant; readiness starts a new goroutine):
+     * after one to two times this delay of quiet, since the loop checks for quiet once per delay.
      * Set with the system property {@value #DORMANT_AFTER_MILLIS_PROPERTY} (default 1000 ms).
      */
     long dormantAfterNanos() {
