@@ -130,6 +130,40 @@ class GoNetpollDormantLoopTest {
     }
 
     @Test
+    void aLoopWithTrafficKeepsItsGoroutineAndGoesDormantOnlyAfterAWholeDelayOfQuiet() throws Exception {
+        long delayMillis = 300;
+        EchoServer server = new EchoServer(1, delayMillis);
+        Socket client = server.connect();
+        roundTrip(client, new byte[] {1});
+        GoNetpollEventLoop loop = loopOf(server.accepted.peek());
+
+        // Traffic every ~10 ms for four delays: the loop checks for quiet once per delay and must
+        // find work every time. Only checks made well within a delay of quiet count (a test thread
+        // that stalled for longer may rightly find the loop dormant).
+        int checked = 0;
+        long lastEcho = System.nanoTime();
+        long end = lastEcho + TimeUnit.MILLISECONDS.toNanos(4 * delayMillis);
+        while (System.nanoTime() - end < 0) {
+            Thread.sleep(10);
+            boolean hasGoroutine = loop.hasGoroutine();
+            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEcho);
+            if (quietMillis < delayMillis / 2) {
+                assertTrue(hasGoroutine, "the loop went dormant after " + quietMillis + " ms of quiet");
+                checked++;
+            }
+            roundTrip(client, new byte[] {2});
+            lastEcho = System.nanoTime();
+        }
+        assertTrue(checked > 0, "no check ran within half a delay of the last echo");
+
+        await(() -> !loop.hasGoroutine(), "the quiet loop to go dormant");
+        long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEcho);
+        // The server's last pass ends a little before the client sees the echo: allow for that.
+        assertTrue(quietMillis >= delayMillis - 50, "went dormant after only " + quietMillis + " ms of quiet");
+        roundTrip(client, new byte[] {3});
+    }
+
+    @Test
     void aTaskStartsAGoroutineForADormantLoop() throws Exception {
         EchoServer server = new EchoServer(1, 10);
         Socket client = server.connect();
