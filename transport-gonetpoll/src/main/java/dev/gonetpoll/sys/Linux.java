@@ -105,6 +105,8 @@ public final class Linux {
     public static final int EMSGSIZE = 90;
     /** recv flag: return the real length of a datagram even when it was longer than the buffer. */
     public static final int MSG_TRUNC = 0x20;
+    /** send flag: a peer that has gone fails the call with EPIPE instead of raising SIGPIPE. */
+    public static final int MSG_NOSIGNAL = 0x4000;
     public static final int IP_MULTICAST_IF = 32;
     public static final int IP_MULTICAST_TTL = 33;
     public static final int IP_MULTICAST_LOOP = 34;

@@ -10,6 +10,7 @@ import static dev.gonetpoll.sys.Linux.EINPROGRESS;
 import static dev.gonetpoll.sys.Linux.EINTR;
 import static dev.gonetpoll.sys.Linux.ENOPROTOOPT;
 import static dev.gonetpoll.sys.Linux.ENOTCONN;
+import static dev.gonetpoll.sys.Linux.MSG_NOSIGNAL;
 import static dev.gonetpoll.sys.Linux.IPPROTO_IP;
 import static dev.gonetpoll.sys.Linux.IPPROTO_IPV6;
 import static dev.gonetpoll.sys.Linux.IPPROTO_TCP;
@@ -267,23 +268,23 @@ public final class Socket {
         }
     }
 
-    /** Returns the bytes read, 0 at end of stream, or {@link #WOULD_BLOCK}. */
+    /** Reads with recv(2); returns the bytes read, 0 at end of stream, or {@link #WOULD_BLOCK}. */
     public int read(long address, int length) throws IOException {
         ensureOpen();
         long n;
         do {
-            n = LibC.read(fd, address, length);
-        } while (n < 0 && shouldRetry("read"));
+            n = LibC.recv(fd, address, length, 0);
+        } while (n < 0 && shouldRetry("recv"));
         return n < 0 ? WOULD_BLOCK : (int) n;
     }
 
-    /** Returns the bytes written or {@link #WOULD_BLOCK}. */
+    /** Writes with send(2), without SIGPIPE; returns the bytes written or {@link #WOULD_BLOCK}. */
     public int write(long address, int length) throws IOException {
         ensureOpen();
         long n;
         do {
-            n = LibC.write(fd, address, length);
-        } while (n < 0 && shouldRetry("write"));
+            n = LibC.send(fd, address, length, MSG_NOSIGNAL);
+        } while (n < 0 && shouldRetry("send"));
         return n < 0 ? WOULD_BLOCK : (int) n;
     }
 

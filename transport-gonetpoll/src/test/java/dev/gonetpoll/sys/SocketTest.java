@@ -293,8 +293,8 @@ class SocketTest {
         MemorySegment buf = arena.allocate(16);
         ErrnoException e = assertThrows(ErrnoException.class, () -> c.client.read(buf.address(), 16));
         assertEquals(Linux.ECONNRESET, e.errno());
-        assertEquals("read", e.syscall());
-        assertEquals("read(..) failed: Connection reset by peer", e.getMessage());
+        assertEquals("recv", e.syscall());
+        assertEquals("recv(..) failed: Connection reset by peer", e.getMessage());
     }
 
     @Test
@@ -332,6 +332,17 @@ class SocketTest {
         MemorySegment buf = arena.allocate(16);
         IOException e = assertThrows(IOException.class, () -> c.client.write(buf.address(), 16));
         assertTrue(e.getMessage().contains("reset") || e.getMessage().contains("Broken pipe"), e.getMessage());
+    }
+
+    @Test
+    void writeAfterShutdownOutputFailsWithBrokenPipe() throws IOException {
+        // send(2) with MSG_NOSIGNAL: the kernel answers EPIPE instead of raising SIGPIPE.
+        Connection c = connectedPair();
+        c.client.shutdown(false, true);
+        MemorySegment buf = arena.allocate(16);
+        ErrnoException e = assertThrows(ErrnoException.class, () -> c.client.write(buf.address(), 16));
+        assertEquals(Linux.EPIPE, e.errno());
+        assertEquals("send(..) failed: Broken pipe", e.getMessage());
     }
 
     @Test
