@@ -1,5 +1,9 @@
 package dev.gonetpoll.examples;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,20 +14,26 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The {@code echo} and {@code proxy} examples, on every transport: 1 MiB through intact, refusals handled. */
+/**
+ * The {@code echo} and {@code proxy} examples, on every transport: 1 MiB through intact, backpressure,
+ * closes passed on after what was pending, refusals handled.
+ */
 @Timeout(60)
 class EchoAndProxyTest {
 
@@ -85,6 +95,110 @@ class EchoAndProxyTest {
             assertEchoes(proxy.port()); // a second connection, its own outbound channel
         }
         assertEquals("", errorText());
+    }
+
+    /**
+     * A client that writes 16 MiB without reading: once the socket buffers and the server's outbound
+     * buffer are full, the server stops reading (auto-read off) instead of buffering the rest; as the
+     * client reads, the server reads again and every byte comes back in order.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void echoStopsReadingWhileThePeerDoesNotRead(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        try (RunningServer echo = RunningServer.bind(options(transport), new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // small kernel buffers, so that 16 MiB is far more than the path between the two can hold
+                ch.config().setOption(ChannelOption.SO_SNDBUF, 32 * 1024);
+                ch.config().setOption(ChannelOption.SO_RCVBUF, 32 * 1024);
+                ch.pipeline().addLast("echo", new EchoCommand.EchoHandler());
+                accepted.complete(ch);
+            }
+        }, "tcp"); Socket s = new Socket()) {
+            s.setReceiveBufferSize(32 * 1024);
+            s.setSendBufferSize(32 * 1024);
+            s.setSoTimeout(20_000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), echo.port()));
+            int chunk = 65536;
+            int chunks = 256;
+            OutputStream out = s.getOutputStream();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                Random pattern = new Random(7);
+                byte[] buf = new byte[chunk];
+                try {
+                    for (int i = 0; i < chunks; i++) {
+                        pattern.nextBytes(buf);
+                        out.write(buf);
+                    }
+                    out.flush();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Channel served = accepted.get(20, TimeUnit.SECONDS);
+            FileServerTest.awaitNothingPending(() -> served.config().isAutoRead()
+                    ? "the server keeps reading from a peer that does not read" : null);
+            assertFalse(writer.isDone(), "the whole 16 MiB went in although the server stopped reading");
+            // what the server holds is about its high water mark (64 KiB) plus one read pass, not the 16 MiB
+            assertTrue(served.bytesBeforeWritable() < 4 << 20,
+                    "the server buffers " + served.bytesBeforeWritable() + " bytes for a peer that does not read");
+
+            Random pattern = new Random(7);
+            byte[] expected = new byte[chunk];
+            byte[] got = new byte[chunk];
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < chunks; i++) {
+                pattern.nextBytes(expected);
+                assertEquals(chunk, in.readNBytes(got, 0, chunk), "short echo in chunk " + i);
+                assertArrayEquals(expected, got, "chunk " + i);
+            }
+            writer.get(20, TimeUnit.SECONDS);
+            FileServerTest.awaitNothingPending(() -> served.config().isAutoRead()
+                    ? null : "the server does not read again once the peer has read everything");
+        }
+    }
+
+    /**
+     * When one side sends 1 MiB and closes, the other side gets every byte through the proxy, then the
+     * close: first the target sending to the client, then the client sending to the target.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void proxyPassesACloseOnOnlyAfterWhatCameBeforeIt(Transport transport) throws Exception {
+        Transports.assumeAvailable(transport);
+        try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             RunningServer proxy = ProxyCommand.start(options(transport)
+                     .with(ProxyCommand.TARGET, "127.0.0.1:" + target.getLocalPort()), errors)) {
+            target.setSoTimeout(20_000);
+            Callable<Socket> client = () -> new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+            assertArrivesBeforeTheClose(target::accept, client);
+            assertArrivesBeforeTheClose(client, target::accept);
+        }
+        assertEquals("", errorText());
+    }
+
+    /**
+     * On another thread, the socket from {@code sender} writes 1 MiB and closes; the socket from
+     * {@code receiver} must get every byte, then the end of the stream.
+     */
+    private static void assertArrivesBeforeTheClose(Callable<Socket> sender, Callable<Socket> receiver) throws Exception {
+        byte[] data = new byte[SIZE];
+        new Random(1).nextBytes(data);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            try (Socket s = sender.call()) {
+                s.getOutputStream().write(data);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (Socket r = receiver.call()) {
+            r.setSoTimeout(20_000);
+            assertArrayEquals(data, r.getInputStream().readNBytes(SIZE));
+            sending.get(20, TimeUnit.SECONDS);
+            HelloServerTest.assertEndOfStream(r);
+        }
     }
 
     /** Each refused connection: the inbound one is closed, and exactly one line says why. */

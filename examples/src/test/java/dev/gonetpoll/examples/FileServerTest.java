@@ -540,7 +540,7 @@ class FileServerTest {
     }
 
     /** Polls {@code pending} until it returns null; fails with its last answer after 30 s. */
-    private static void awaitNothingPending(Callable<Object> pending) throws Exception {
+    static void awaitNothingPending(Callable<Object> pending) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (Object left; (left = pending.call()) != null; Thread.sleep(5)) {
             if (System.nanoTime() > deadline) {

@@ -12,12 +12,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code files} on the command line: {@code --dir} and its errors, and the real process. */
@@ -110,11 +108,7 @@ class FilesCommandTest {
                 p.destroy();
                 c.assertClosedByServer();
             }
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the process did not exit after SIGTERM");
-            assertEquals(128 + 15, p.exitValue());
-            assertEquals(first + "\n", stdout.all(), "exactly one line on stdout");
-            String e = stderr.all();
-            assertFalse(e.contains("Exception") || e.contains("\tat "), "no exception on stderr: " + e);
+            MainTest.assertStoppedBySigterm(p, first, stdout, stderr);
         } finally {
             p.destroyForcibly();
         }

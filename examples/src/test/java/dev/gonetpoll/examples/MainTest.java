@@ -274,14 +274,65 @@ class MainTest {
                 p.destroy(); // SIGTERM: the shutdown hook stops the server gracefully ...
                 HelloServerTest.assertEndOfStream(s); // ... which closes our idle keep-alive connection
             }
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the process did not exit after SIGTERM");
-            assertEquals(128 + 15, p.exitValue(), "exit status after SIGTERM");
-            assertEquals(first + "\n", stdout.all(), "exactly one line on stdout");
-            String e = stderr.all();
-            assertFalse(e.contains("Exception") || e.contains("\tat "), "no exception on stderr: " + e);
+            assertStoppedBySigterm(p, first, stdout, stderr);
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * Each server command besides hello in its own process, each on another transport: its listen line,
+     * one exchange, a graceful stop on SIGTERM. (The proxy relays to an echo server in this JVM.)
+     */
+    @ParameterizedTest
+    @CsvSource({"blocking --sleep-ms 1, nio, http", "echo, epoll, tcp", "proxy, io_uring, tcp"})
+    void eachServerCommandAnnouncesItselfServesAndStopsOnSigterm(String commandLine, String transport, String scheme)
+            throws Exception {
+        Transports.assumeAvailable(Transport.of(transport));
+        List<String> args = new ArrayList<>(List.of(commandLine.split(" ")));
+        String command = args.getFirst();
+        args.addAll(List.of("--transport", transport, "--host", "127.0.0.1", "--port", "0", "--processors", "1"));
+        boolean proxy = command.equals("proxy");
+        try (RunningServer target = proxy ? EchoCommand.start(new ServerOptions("127.0.0.1", 0, 1)) : null) {
+            if (proxy) {
+                args.addAll(List.of("--target", "127.0.0.1:" + target.port()));
+            }
+            Process p = start(args.toArray(String[]::new));
+            try {
+                Output stdout = new Output(p.getInputStream());
+                Output stderr = new Output(p.getErrorStream());
+                String first = stdout.firstLine(p, stderr);
+                Matcher m = Pattern.compile("gonetpoll " + command + " listening on " + scheme
+                        + "://127\\.0\\.0\\.1:(\\d+)/").matcher(first);
+                assertTrue(m.matches(), "listen line: " + first);
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(m.group(1)))) {
+                    s.setSoTimeout(30_000);
+                    String request = scheme.equals("http") ? "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n" : "ping\n";
+                    String answer = scheme.equals("http") ? HelloServerTest.OK_RESPONSE : request;
+                    HelloServerTest.send(s, request);
+                    assertEquals(answer, HelloServerTest.readExactly(s, answer.length()));
+                    p.destroy(); // SIGTERM: the shutdown hook stops the server, closing this idle connection
+                    HelloServerTest.assertEndOfStream(s);
+                }
+                assertStoppedBySigterm(p, first, stdout, stderr);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Waits for a process sent SIGTERM after it printed {@code listenLine}: exit status 143 (the JVM's
+     * for SIGTERM, after the shutdown hook stopped the server), only that line on stdout, no exception
+     * on stderr.
+     */
+    static void assertStoppedBySigterm(Process p, String listenLine, Output stdout, Output stderr) throws Exception {
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the process did not exit after SIGTERM");
+        assertEquals(128 + 15, p.exitValue(), "exit status after SIGTERM");
+        assertEquals(listenLine + "\n", stdout.all(), "exactly one line on stdout");
+        String e = stderr.all();
+        assertFalse(e.contains("Exception") || e.contains("\tat ") || e.contains("LEAK"),
+                "no exception or leak report on stderr: " + e);
     }
 
     @Test
@@ -347,6 +398,11 @@ class MainTest {
         cmd.add("java.base/java.lang=ALL-UNNAMED");
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Xmx256m");
+        // the same leak detection as this JVM's (the surefire argLine); a report would go to the child's stderr
+        String leakDetection = System.getProperty("io.netty.leakDetection.level");
+        if (leakDetection != null) {
+            cmd.add("-Dio.netty.leakDetection.level=" + leakDetection);
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
