@@ -32,6 +32,10 @@ final class BareLibc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle WRITE = downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle RECV = downcall("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SEND = downcall("send",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle WRITEV = downcall("writev",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle ACCEPT4 = downcall("accept4",
@@ -94,6 +98,22 @@ final class BareLibc {
     long write(int fd, long buf, long count) {
         try {
             return (long) WRITE.invokeExact(callState, fd, buf, count);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    long recv(int fd, long buf, long count, int flags) {
+        try {
+            return (long) RECV.invokeExact(callState, fd, buf, count, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    long send(int fd, long buf, long count, int flags) {
+        try {
+            return (long) SEND.invokeExact(callState, fd, buf, count, flags);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
