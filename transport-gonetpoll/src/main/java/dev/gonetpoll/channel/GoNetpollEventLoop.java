@@ -103,7 +103,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
      */
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** The waiter this loop's channels arm their descriptors with: readiness wakes the loop. */
-    private final PollWaiter ioWaiter = this::wakeFromNetpoller;
+    private final PollWaiter ioWaiter = this::wakeFromCarrier;
     private final AtomicInteger gState = new AtomicInteger(G_IDLE);
     private final AtomicBoolean parked = new AtomicBoolean();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
@@ -240,8 +240,11 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
     }
 
-    /** {@link #ioWaiter}: runs on a netpoller (a carrier or a closer), so it must not throw. */
-    private void wakeFromNetpoller() {
+    /**
+     * {@link #ioWaiter} and {@link #wakeTimer}'s action: runs on a carrier (or a closer), so it must
+     * not throw.
+     */
+    private void wakeFromCarrier() {
         try {
             wakeup();
         } catch (RejectedExecutionException e) {
@@ -249,10 +252,10 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
     }
 
-    /** {@link #wakeTimer}'s action: runs on a carrier. */
+    /** {@link #wakeTimer}'s action. */
     private void wakeFromTimer() {
         wakeTimerFired = true;
-        wakeup();
+        wakeFromCarrier();
     }
 
     private void startGoroutine() {
