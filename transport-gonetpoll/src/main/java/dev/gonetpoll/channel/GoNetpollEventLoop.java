@@ -2,6 +2,7 @@ package dev.gonetpoll.channel;
 
 import dev.gonetpoll.poll.Netpoller;
 import dev.gonetpoll.poll.PollWaiter;
+import dev.gonetpoll.sched.Failures;
 import dev.gonetpoll.sched.Scheduler;
 import dev.gonetpoll.sched.Timer;
 import io.netty.channel.Channel;
@@ -140,6 +141,10 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private volatile long quietPeriodNanos;
     private volatile long shutdownTimeoutNanos;
     private long shutdownStartNanos;
+    /** Whether {@link #terminationFuture()} follows the group's termination already. */
+    private final AtomicBoolean terminationWatched = new AtomicBoolean();
+    /** Set when the group can no longer run this loop: its shutdown ends on the next pass. */
+    private volatile boolean lastPass;
     private long lastTaskNanos;
     private boolean shutdownStarted;
 
@@ -199,7 +204,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         submitting.incrementAndGet();
         try {
             if (isShutdown()) {
-                throw new RejectedExecutionException("event loop shut down");
+                throw new RejectedExecutionException(state.get() >= ST_SHUTDOWN ? "event loop shut down"
+                        : "the GoNetpollEventLoopGroup of this event loop is shut down");
             }
             tasks.offer(task);
         } finally {
@@ -210,7 +216,10 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
     }
 
-    /** Makes sure the goroutine runs soon: starts one if the loop is idle, else unparks it. */
+    /**
+     * Makes sure the goroutine runs soon: starts one if the loop is idle, else unparks it. Never
+     * throws: a submitter calls it after its task was queued, when rejecting is no longer an option.
+     */
     private void wakeup() {
         for (;;) {
             if (gState.get() == G_IDLE) {
@@ -240,38 +249,49 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
     }
 
-    /**
-     * {@link #ioWaiter} and {@link #wakeTimer}'s action: runs on a carrier (or a closer), so it must
-     * not throw.
-     */
+    /** {@link #ioWaiter}: runs on a carrier (or a closer). */
     private void wakeFromCarrier() {
-        try {
-            wakeup();
-        } catch (RejectedExecutionException e) {
-            // the group terminated: startGoroutine terminated this loop instead of running it
-        }
+        wakeup();
     }
 
     /** {@link #wakeTimer}'s action. */
     private void wakeFromTimer() {
         wakeTimerFired = true;
-        wakeFromCarrier();
+        wakeup();
     }
 
+    /**
+     * Runs the loop in a goroutine of the group's scheduler; called by the waker that won the CAS
+     * IDLE→RUNNING. If the group has terminated (its scheduler runs nothing any more), the loop's last
+     * pass runs instead: see {@link #runLastPass}.
+     */
     private void startGoroutine() {
-        if (!group.loopStarted(this)) {
-            // the group terminated: nothing can run this loop any more
-            gState.set(G_IDLE);
-            terminateWithoutGoroutine();
-            throw new RejectedExecutionException("the GoNetpollEventLoopGroup of this loop is terminated");
+        if (group.loopStarted(this)) {
+            try {
+                scheduler.go(this::run);
+                return;
+            } catch (RejectedExecutionException e) {
+                group.loopStopped(this); // the scheduler stopped after the group's check
+            }
         }
+        runLastPass();
+    }
+
+    /**
+     * The group terminated while this loop still had (or got) work: a task a submitter queued just
+     * before the group's termination, a channel to close, a shutdown request. Such work must neither
+     * be lost nor make its waker throw (the submitter's task is queued already: "rejected or run,
+     * never both"). So the loop shuts down at once, with no quiet period, in a goroutine that is not
+     * the group's: a JDK virtual thread, or the calling thread if none can be started. That pass runs
+     * the accepted tasks, closes the channels and terminates the loop, as a normal shutdown does.
+     * Called with {@link #gState} RUNNING, owned by the caller.
+     */
+    private void runLastPass() {
+        shutDownNow();
         try {
-            scheduler.go(this::run);
-        } catch (RejectedExecutionException e) {
-            gState.set(G_IDLE);
-            group.loopStopped(this);
-            terminateWithoutGoroutine();
-            throw e;
+            Thread.ofVirtual().name("gonetpoll-loop-last-pass").start(this::run);
+        } catch (Throwable cannotStart) { // (out of memory, say)
+            run();
         }
     }
 
@@ -352,12 +372,27 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
                     return;
                 }
             }
-        } catch (Throwable t) {
-            logger.error("gonetpoll event loop goroutine failed; the loop is terminated", t);
-            state.set(ST_TERMINATED);
-            closeAllChannels();
-            finishTermination();
+        } catch (Throwable failure) {
+            terminateAfterFailure(failure);
         }
+    }
+
+    /**
+     * The loop's body threw: an {@link Error} (OutOfMemoryError, StackOverflowError, a class that
+     * failed to initialise, a logger that throws) or a bug of ours; user code cannot get here, since
+     * tasks run through {@link #runSafely} and handlers behind Netty's pipeline, which catch what they
+     * throw. The loop terminates as a shutdown without quiet period would: execute rejects from now
+     * on, the accepted tasks run, the channels close, scheduled tasks are cancelled, the group is
+     * told. Each step is attempted even if an earlier one throws again, and the failure is logged
+     * last, because logging may be what is broken.
+     */
+    private void terminateAfterFailure(Throwable failure) {
+        state.set(ST_SHUTDOWN);
+        Failures.attempt(this::drainAfterShutdown, failure);
+        Failures.attempt(this::closeAllChannels, failure); // again, in case the drain failed before it
+        Failures.attempt(this::cancelScheduledTasks, failure);
+        finishTermination(failure);
+        Failures.error(logger, "gonetpoll event loop goroutine failed; the loop is terminated", failure);
     }
 
     private boolean runTasks() {
@@ -366,7 +401,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             long now = ticker().nanoTime();
             Runnable scheduled;
             while ((scheduled = pollScheduledTask(now)) != null) {
-                safeExecute(scheduled);
+                runSafely(scheduled);
                 ran = true;
             }
         }
@@ -375,7 +410,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             if (task == null) {
                 break;
             }
-            safeExecute(task);
+            runSafely(task);
             ran = true;
         }
         if (ran && state.get() >= ST_SHUTTING_DOWN) {
@@ -525,13 +560,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         gState.set(G_IDLE);
         if (!tasks.isEmpty() || state.get() >= ST_SHUTTING_DOWN) {
             if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
-                if (group.loopStarted(this)) {
-                    thread = Thread.currentThread();
-                    return false;
+                thread = Thread.currentThread();
+                if (!group.loopStarted(this)) {
+                    // The group terminated meanwhile: this goroutine runs the loop's last pass.
+                    shutDownNow();
                 }
-                gState.set(G_IDLE);
-                terminateWithoutGoroutine();
-                return true;
+                return false;
             }
         }
         return true;
@@ -542,21 +576,31 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
 
     @Override
     public boolean isShuttingDown() {
-        return state.get() >= ST_SHUTTING_DOWN;
+        // A loop the group's shutdown did not reach (it had no goroutine) shuts down when it starts.
+        return state.get() >= ST_SHUTTING_DOWN || group.isShuttingDown();
     }
 
+    /** True once this loop rejects tasks: it shut down, or its group can run no goroutine any more. */
     @Override
     public boolean isShutdown() {
-        return state.get() >= ST_SHUTDOWN;
+        return state.get() >= ST_SHUTDOWN || group.isShutdown();
     }
 
     @Override
     public boolean isTerminated() {
-        return state.get() == ST_TERMINATED;
+        return state.get() == ST_TERMINATED || group.isTerminated() && terminateIfIdle();
     }
 
+    /**
+     * Completes when the loop has terminated. A loop the group's termination did not reach (one
+     * handed out by {@code next()} that has no goroutine and waits in no pool) terminates when its
+     * group does, through a listener added here on first request.
+     */
     @Override
     public Future<?> terminationFuture() {
+        if (!terminationFuture.isDone() && terminationWatched.compareAndSet(false, true)) {
+            group.terminationFuture().addListener(f -> terminateIfIdle());
+        }
         return terminationFuture;
     }
 
@@ -566,14 +610,9 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
             quietPeriodNanos = unit.toNanos(quietPeriod);
             shutdownTimeoutNanos = unit.toNanos(timeout);
-            try {
-                wakeup();
-            } catch (RejectedExecutionException e) {
-                // The group is terminated and no goroutine can run this loop any more:
-                // startGoroutine terminated it instead, which is what was asked for.
-            }
+            wakeup();
         }
-        return terminationFuture;
+        return terminationFuture();
     }
 
     @Deprecated
@@ -601,7 +640,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         boolean ran = runTasks();
         long now = System.nanoTime();
         boolean quiet = !ran && now - lastTaskNanos >= quietPeriodNanos;
-        boolean timedOut = now - shutdownStartNanos >= shutdownTimeoutNanos;
+        boolean timedOut = lastPass || now - shutdownStartNanos >= shutdownTimeoutNanos;
         if (state.get() >= ST_SHUTDOWN || quiet || timedOut || quietPeriodNanos == 0 && !ran) {
             state.set(ST_SHUTDOWN);
             drainAfterShutdown();
@@ -633,12 +672,32 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         }
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            safeExecute(task);
+            runSafely(task);
         }
         if (channels.length > 0) {
             closeAllChannels();
         }
         cancelScheduledTasks();
+    }
+
+    /**
+     * Runs a task; what it throws is logged and goes no further (Netty's {@code safeExecute}, but a
+     * logger that throws cannot take the loop down either: see {@link Failures}).
+     */
+    private static void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            Failures.warn(logger, "A task raised an exception. Task: " + taskName(task), t);
+        }
+    }
+
+    private static String taskName(Runnable task) {
+        try {
+            return String.valueOf(task);
+        } catch (Throwable t) { // a task's toString is user code too
+            return task.getClass().getName();
+        }
     }
 
     private void closeAllChannels() {
@@ -649,30 +708,54 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     }
 
     private void finishTermination() {
+        finishTermination(null);
+    }
+
+    /**
+     * The goroutine's last steps. After a failure ({@code failure} not null) each step is attempted
+     * whatever the one before it threw, so the loop never stays "running" with nobody to run it.
+     */
+    private void finishTermination(Throwable failure) {
         state.set(ST_TERMINATED);
-        stopWakeTimer();
+        Throwable collector = failure != null ? failure : new Throwable();
+        Failures.attempt(this::stopWakeTimer, collector);
         thread = null;
-        group.loopStopped(this);
+        Failures.attempt(() -> group.loopStopped(this), collector);
         gState.set(G_IDLE);
-        terminationFuture.trySuccess(null);
-    }
-
-    /** Called when the group terminated: a loop without a goroutine terminates at once. */
-    void terminateIfIdle() {
-        if (gState.compareAndSet(G_IDLE, G_RUNNING)) {
-            terminateWithoutGoroutine();
-            gState.set(G_IDLE);
+        Failures.attempt(() -> terminationFuture.trySuccess(null), collector);
+        if (failure == null && collector.getSuppressed().length > 0) {
+            Failures.error(logger, "gonetpoll event loop: terminating failed in part", collector);
         }
     }
 
-    /** Terminates a loop that has no goroutine and can get none. */
-    private void terminateWithoutGoroutine() {
-        state.set(ST_TERMINATED);
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            logger.debug("dropping task {} submitted to a loop of a terminated group", task);
+    /**
+     * Makes the goroutine's next pass its last: a shutdown with neither quiet period nor timeout.
+     * Called by whoever owns the loop ({@link #gState} RUNNING) when the group can no longer run it.
+     */
+    private void shutDownNow() {
+        lastPass = true;
+        state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN);
+    }
+
+    /**
+     * Called once the group terminated, for a loop its shutdown did not reach (one in its pool of idle
+     * loops, or one handed out that has no goroutine): if no goroutine runs the loop, its last pass
+     * runs now, in the caller's thread; otherwise that goroutine terminates it (startGoroutine's last
+     * pass). The last pass of a loop with no goroutine is short: it has no channel, and nothing can
+     * be queued any more (execute rejects).
+     *
+     * @return whether the loop is terminated now
+     */
+    boolean terminateIfIdle() {
+        if (state.get() != ST_TERMINATED && gState.compareAndSet(G_IDLE, G_RUNNING)) {
+            if (state.get() == ST_TERMINATED) {
+                gState.set(G_IDLE);
+            } else {
+                shutDownNow();
+                run();
+            }
         }
-        terminationFuture.trySuccess(null);
+        return state.get() == ST_TERMINATED;
     }
 
     @Override

@@ -140,7 +140,9 @@ public final class Netpoller implements AutoCloseable {
 
     /** Breaks a blocked {@link #poll}; cheap and idempotent until the poller drains it. */
     public void wakeup() {
-        if (wakeupPending.compareAndSet(false, true)) {
+        // (After close the eventfd's number may belong to another file: never write to it then.
+        // Every poller has stopped by then, so there is nobody left to wake.)
+        if (!closed.get() && wakeupPending.compareAndSet(false, true)) {
             long n = LibC.write(wakeFd, one.address(), 8);
             if (n != 8) {
                 int errno = LibC.errno();
@@ -232,6 +234,10 @@ public final class Netpoller implements AutoCloseable {
     }
 
     private synchronized void ctl(int op, int fd, int events, long data) throws IOException {
+        if (closed.get()) {
+            // The group terminated: its epoll instance is gone (and the fd with it from every set).
+            throw new IOException("the gonetpoll netpoller is closed (its event loop group terminated)");
+        }
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
         ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET, data);
         if (LibC.epoll_ctl(epfd, op, fd, ctlEvent.address()) < 0) {
@@ -245,7 +251,9 @@ public final class Netpoller implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             LibC.close(wakeFd);
             LibC.close(epfd);
-            arena.close();
+            synchronized (this) { // not while a ctl call uses ctlEvent
+                arena.close();
+            }
         }
     }
 }

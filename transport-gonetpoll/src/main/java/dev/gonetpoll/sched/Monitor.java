@@ -68,13 +68,21 @@ final class Monitor {
             int idleRounds = 0;
             while (!scheduler.isStopping()) {
                 LockSupport.parkNanos(sleep);
-                long now = System.nanoTime();
-                pollIfStarved(now);
-                wakeForOverdueTimers(now);
-                // As in Go's sysmon, only retaking a processor counts as activity that keeps the
-                // monitor at its shortest period: a starvation poll every 10 ms while the processors
-                // are busy must not keep it waking every 20 us, stealing their CPU.
-                boolean acted = retakeStuck(now);
+                boolean acted;
+                try {
+                    long now = System.nanoTime();
+                    pollIfStarved(now);
+                    wakeForOverdueTimers(now);
+                    // As in Go's sysmon, only retaking a processor counts as activity that keeps the
+                    // monitor at its shortest period: a starvation poll every 10 ms while the processors
+                    // are busy must not keep it waking every 20 us, stealing their CPU.
+                    acted = retakeStuck(now);
+                } catch (Throwable failure) {
+                    // The monitor must outlive a failed round (an Error, a bug): without it, I/O starves
+                    // while every processor is busy.
+                    Failures.error(logger, "gonetpoll monitor round failed", failure);
+                    acted = false;
+                }
                 if (acted) {
                     idleRounds = 0;
                     sleep = MIN_SLEEP_NANOS;

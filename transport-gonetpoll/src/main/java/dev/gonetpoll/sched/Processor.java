@@ -1,6 +1,8 @@
 package dev.gonetpoll.sched;
 
 import dev.gonetpoll.poll.EventBuffer;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import dev.gonetpoll.poll.Netpoller;
 import dev.gonetpoll.poll.ReadyList;
 
@@ -38,6 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  */
 final class Processor implements Runnable {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(Processor.class);
 
     static final int HANDOFF_NONE = 0;
     static final int HANDOFF_PLAIN = 1;
@@ -105,6 +109,10 @@ final class Processor implements Runnable {
                 IN_GOROUTINE.setRelease(this, true);
                 try {
                     g.run();
+                } catch (Throwable failure) {
+                    // A goroutine's continuation handles its own exceptions; this is a JDK or
+                    // scheduler bug. The carrier must keep serving the others either way.
+                    Failures.error(logger, "gonetpoll carrier: running a goroutine failed", failure);
                 } finally {
                     IN_GOROUTINE.setRelease(this, false);
                 }

@@ -1,5 +1,8 @@
 package dev.gonetpoll.sched;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * about to block in the netpoller can compute its timeout from every heap without locking them.
  */
 final class TimerHeap {
+
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(TimerHeap.class);
 
     static final long NONE = Long.MAX_VALUE;
 
@@ -110,7 +115,13 @@ final class TimerHeap {
         for (int i = 0; i < n; i++) {
             Timer t = scratch[i];
             scratch[i] = null;
-            t.action.run();
+            try {
+                t.action.run();
+            } catch (Throwable failure) {
+                // An action must not throw; if one does (a bug, an Error), the carrier running it
+                // and the timers removed with it must not pay for it.
+                Failures.error(logger, "a gonetpoll timer action failed", failure);
+            }
         }
         return n;
     }

@@ -295,4 +295,24 @@ class SchedulerWakeupTest {
             fixture.netpoller().close(pd);
         }
     }
+
+    @ParameterizedTest(name = "{0} processor(s)")
+    @ValueSource(ints = {1, 2})
+    void aTimerActionThatThrowsStopsNeitherItsCarrierNorTheTimersDueWithIt(int processors) throws Exception {
+        Scheduler s = newScheduler(processors);
+        AtomicInteger fired = new AtomicInteger();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+        s.newTimer(() -> {
+            throw new StackOverflowError("a timer action that throws (simulated)");
+        }).reset(deadline);
+        for (int i = 0; i < 5; i++) {
+            s.newTimer(fired::incrementAndGet).reset(deadline);
+        }
+        await(() -> fired.get() == 5, "every timer due with the throwing one fires");
+        for (int round = 0; round < 3 * processors; round++) {
+            CountDownLatch ran = new CountDownLatch(1);
+            s.go(ran::countDown);
+            assertTrue(ran.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS), "the carriers stopped running goroutines");
+        }
+    }
 }
