@@ -121,6 +121,78 @@ class FdExhaustionTest {
         }
     }
 
+    /**
+     * Netty's ServerBootstrapAcceptor answers a failed accept by turning auto-read off for a second.
+     * During that second the server channel must make no accept call at all: each failed accept is
+     * one report, so exactly one report arrives in that second, not one per backoff retry.
+     */
+    @Test
+    void theAcceptorsPauseAfterAFailedAcceptStopsAcceptingForItsSecond() throws Exception {
+        GoNetpollEventLoopGroup group = new GoNetpollEventLoopGroup(1);
+        List<Socket> clients = new ArrayList<>();
+        List<Long> reportedAt = new CopyOnWriteArrayList<>();
+        CountDownLatch allAccepted = new CountDownLatch(CLIENTS);
+        try (Arena arena = Arena.ofConfined()) {
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(GoNetpollServerSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            reportedAt.add(System.nanoTime());
+                            ctx.fireExceptionCaught(cause); // on to ServerBootstrapAcceptor, which pauses
+                        }
+                    })
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            allAccepted.countDown();
+                        }
+                    })
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+            // After the acceptor: swallow the reports instead of logging them (logging needs fds too).
+            server.eventLoop().submit(() -> server.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                }
+            })).sync();
+            for (int i = 0; i < CLIENTS; i++) {
+                clients.add(new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort()));
+            }
+
+            MemorySegment original = arena.allocate(16, 8);
+            assertEquals(0, Rlimit.getrlimit(RLIMIT_NOFILE, original.address()));
+            MemorySegment lowered = arena.allocate(16, 8);
+            lowered.set(ValueLayout.JAVA_LONG, 0, openFds()); // no room for any accept
+            lowered.set(ValueLayout.JAVA_LONG, 8, original.get(ValueLayout.JAVA_LONG, 8));
+            assertEquals(0, Rlimit.setrlimit(RLIMIT_NOFILE, lowered.address()));
+            long pausedUntil;
+            try {
+                server.config().setAutoRead(true);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (reportedAt.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertFalse(reportedAt.isEmpty(), "accepting past the fd limit must be reported");
+                // The acceptor's pause is one second from the first report; look at most of it.
+                pausedUntil = reportedAt.get(0) + TimeUnit.MILLISECONDS.toNanos(900);
+                Thread.sleep(900);
+            } finally {
+                assertEquals(0, Rlimit.setrlimit(RLIMIT_NOFILE, original.address()));
+            }
+            long duringPause = reportedAt.stream().filter(t -> t - pausedUntil < 0).count();
+            assertEquals(1, duringPause, "accept was called again while auto-read was off");
+            assertTrue(allAccepted.await(20, TimeUnit.SECONDS), "accepting resumed after the pause");
+            server.close().sync();
+        } finally {
+            for (Socket s : clients) {
+                s.close();
+            }
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static long openFds() {
         return Objects.requireNonNull(new File("/proc/self/fd").list()).length;
     }

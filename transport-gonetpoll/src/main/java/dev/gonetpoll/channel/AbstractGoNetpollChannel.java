@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 
 import java.net.SocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * What every gonetpoll channel shares: a non-blocking {@link Socket}, its {@link PollDesc} in the
@@ -99,6 +100,35 @@ abstract class AbstractGoNetpollChannel extends AbstractChannel {
     @Override
     protected void doBeginRead() {
         readPending = true;
+    }
+
+    /**
+     * Auto-read was turned off (called by the config's {@code autoReadCleared}): the read that the last
+     * auto-read cycle requested stops being pending, so nothing more is read, or accepted, until
+     * {@code read()} is called or auto-read is turned on again. Netty's {@code ServerBootstrapAcceptor}
+     * relies on this to pause accepting for a second after an accept failed. From outside the loop
+     * this is a task, which leaves a read that was requested after auto-read went off alone (Netty's
+     * epoll transport does the same).
+     */
+    final void autoReadCleared() {
+        if (!isRegistered()) {
+            readPending = false; // (nothing is pending before registration; for symmetry with epoll)
+            return;
+        }
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            readPending = false;
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                if (!config().isAutoRead()) {
+                    readPending = false;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the loop shut down: it reads nothing any more anyway
+        }
     }
 
     @Override

@@ -293,4 +293,10 @@ public final class GoNetpollDatagramChannelConfig extends DefaultChannelConfig i
         super.setMaxMessagesPerWrite(maxMessagesPerWrite);
         return this;
     }
+
+    /** Auto-read went off: the pending read stops, see {@link AbstractGoNetpollChannel#autoReadCleared}. */
+    @Override
+    protected void autoReadCleared() {
+        ((AbstractGoNetpollChannel) channel).autoReadCleared();
+    }
 }

@@ -198,4 +198,10 @@ public final class GoNetpollDomainSocketChannelConfig extends DefaultChannelConf
         super.setMessageSizeEstimator(estimator);
         return this;
     }
+
+    /** Auto-read went off: the pending read stops, see {@link AbstractGoNetpollChannel#autoReadCleared}. */
+    @Override
+    protected void autoReadCleared() {
+        ((AbstractGoNetpollChannel) channel).autoReadCleared();
+    }
 }

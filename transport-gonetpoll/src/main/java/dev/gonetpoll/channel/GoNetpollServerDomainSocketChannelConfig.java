@@ -58,4 +58,10 @@ public final class GoNetpollServerDomainSocketChannelConfig extends DefaultChann
         this.backlog = backlog;
         return this;
     }
+
+    /** Auto-read went off: the pending read stops, see {@link AbstractGoNetpollChannel#autoReadCleared}. */
+    @Override
+    protected void autoReadCleared() {
+        ((AbstractGoNetpollChannel) channel).autoReadCleared();
+    }
 }

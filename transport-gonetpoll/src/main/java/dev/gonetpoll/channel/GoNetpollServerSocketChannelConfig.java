@@ -270,4 +270,10 @@ public final class GoNetpollServerSocketChannelConfig extends DefaultChannelConf
         super.setWriteBufferWaterMark(writeBufferWaterMark);
         return this;
     }
+
+    /** Auto-read went off: the pending read stops, see {@link AbstractGoNetpollChannel#autoReadCleared}. */
+    @Override
+    protected void autoReadCleared() {
+        ((AbstractGoNetpollChannel) channel).autoReadCleared();
+    }
 }

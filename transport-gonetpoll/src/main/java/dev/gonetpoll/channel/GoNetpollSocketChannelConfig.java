@@ -460,4 +460,10 @@ public final class GoNetpollSocketChannelConfig extends DefaultChannelConfig imp
         super.setWriteBufferWaterMark(writeBufferWaterMark);
         return this;
     }
+
+    /** Auto-read went off: the pending read stops, see {@link AbstractGoNetpollChannel#autoReadCleared}. */
+    @Override
+    protected void autoReadCleared() {
+        ((AbstractGoNetpollChannel) channel).autoReadCleared();
+    }
 }
