@@ -148,12 +148,12 @@ class GroupShutdownTest {
     }
 
     /**
-     * The name prefix of the group's carrier threads ("gonetpoll-N-p"): a goroutine's toString names
+     * The name prefix of the group's carrier threads ("gonetpoll-N-m"): a goroutine's toString names
      * the carrier it is mounted on.
      */
     private static String carrierPrefix(EventLoop loop) throws Exception {
         String goroutine = loop.submit(() -> Thread.currentThread().toString()).get(10, TimeUnit.SECONDS);
-        Matcher m = Pattern.compile("@(gonetpoll-\\d+-p)\\d+").matcher(goroutine);
+        Matcher m = Pattern.compile("@(gonetpoll-\\d+-m)\\d+").matcher(goroutine);
         assertTrue(m.find(), goroutine);
         return m.group(1);
     }

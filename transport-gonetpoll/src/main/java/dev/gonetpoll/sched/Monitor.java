@@ -1,44 +1,51 @@
 package dev.gonetpoll.sched;
 
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
-
 import dev.gonetpoll.poll.EventBuffer;
 import dev.gonetpoll.poll.ReadyList;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The monitor thread (Go's sysmon). It has no processor and runs no goroutine. Every 20 µs to
- * 10 ms (backing off while there is nothing to do) it:
+ * The monitor thread (Go's sysmon). It owns no processor and runs no goroutine. Every 20 µs to 10 ms
+ * (backing off while there is nothing to do) it:
  * <ul>
  *   <li>polls the network if nobody did for {@value #NETPOLL_STARVATION_MS} ms, so I/O is not starved
  *       while every processor is busy, and injects what it readied into the global queue;</li>
- *   <li>starts an idle processor when timers are overdue and nobody polls (their deadline would
- *       otherwise pass unnoticed while the processors that are awake run long goroutines);</li>
- *   <li>notices a processor whose carrier has run the same goroutine for more than
- *       {@value #STUCK_MS} ms (a CPU hog, or a call that pins the carrier: file I/O, a native call),
- *       reports it once, fires that processor's due timers and wakes another processor so its queued
- *       goroutines are stolen instead of waiting.</li>
+ *   <li>starts an idle processor when timers are overdue and nobody polls;</li>
+ *   <li>watches each processor's time slice (its schedule tick and owner): a slice that lasted longer
+ *       than the retake threshold is marked expired, so the owner's next pick serves the ring before
+ *       runnext (two goroutines that keep waking each other cannot starve the others, Go's
+ *       inheritTime rule); and if the slice's goroutine still holds the processor (IN_GOROUTINE) while
+ *       work waits for it (or if a goroutine has sat in a blocking call, IN_SYSCALL, since the previous
+ *       round), the monitor retakes the processor and hands it to another carrier (Go's
+ *       retake), and reports the goroutine if it goes on for long ({@link StuckGoroutineReports}).</li>
  * </ul>
+ * "Work waits for it" means: goroutines on its ring or runnext, a due timer of its own, or goroutines
+ * on the global queue that no idle processor can take. With idle processors about, the global queue
+ * only needs one of them woken, which is cheaper than a hand-off.
  */
 final class Monitor {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(Monitor.class);
 
     static final long NETPOLL_STARVATION_MS = 10;
-    static final long STUCK_MS = 10;
     private static final long MIN_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int IDLE_ROUNDS_BEFORE_BACKOFF = 50;
 
     private final Scheduler scheduler;
-    private final Carrier thread;
+    private final SchedulerThread thread;
+    /** Per processor: the schedule tick and generation last seen, and since when (monitor-only). */
     private final long[] seenTick;
+    private final long[] seenGeneration;
     private final long[] seenSince;
-    private final boolean[] reported;
+    private final long[] seenSyscallTick;
+    private final long[] seenSyscallSince;
+    private final StuckGoroutineReports reports;
     private final EventBuffer events = new EventBuffer();
     private final ReadyList ready = new ReadyList();
     private final ArrayList<Runnable> batch = new ArrayList<>();
@@ -48,9 +55,12 @@ final class Monitor {
         this.scheduler = scheduler;
         int n = scheduler.processors.length;
         this.seenTick = new long[n];
+        this.seenGeneration = new long[n];
         this.seenSince = new long[n];
-        this.reported = new boolean[n];
-        this.thread = new Carrier(scheduler, null, name, this::run);
+        this.seenSyscallTick = new long[n];
+        this.seenSyscallSince = new long[n];
+        this.reports = new StuckGoroutineReports(scheduler);
+        this.thread = new SchedulerThread(scheduler, name, this::run);
         this.thread.setDaemon(true);
     }
 
@@ -73,13 +83,17 @@ final class Monitor {
                     long now = System.nanoTime();
                     pollIfStarved(now);
                     wakeForOverdueTimers(now);
-                    // As in Go's sysmon, only retaking a processor counts as activity that keeps the
-                    // monitor at its shortest period: a starvation poll every 10 ms while the processors
-                    // are busy must not keep it waking every 20 us, stealing their CPU.
-                    acted = retakeStuck(now);
+                    // As in Go's sysmon, only acting on a long time slice counts as activity that keeps
+                    // the monitor at its shortest period: a starvation poll every 10 ms while the
+                    // processors are busy must not keep it waking every 20 us, stealing their CPU.
+                    acted = watchTimeSlices(now);
+                    if (reports.watching()) {
+                        reports.check(now);
+                        acted = true;
+                    }
                 } catch (Throwable failure) {
                     // The monitor must outlive a failed round (an Error, a bug): without it, I/O starves
-                    // while every processor is busy.
+                    // while every processor is busy, and pinned processors are never handed off.
                     Failures.error(logger, "gonetpoll monitor round failed", failure);
                     acted = false;
                 }
@@ -132,32 +146,60 @@ final class Monitor {
         return true;
     }
 
-    private boolean retakeStuck(long now) {
+    /**
+     * Whether processor {@code i} has been in the same blocking call since the previous round at least
+     * (Go retakes from _Psyscall after one sysmon tick, 20 µs or more, when work waits).
+     */
+    private boolean inSameSyscall(int i, Processor p, long now) {
+        long tick = p.syscallTick;
+        if (tick != seenSyscallTick[i]) {
+            seenSyscallTick[i] = tick;
+            seenSyscallSince[i] = now;
+            return false;
+        }
+        return now - seenSyscallSince[i] >= MIN_SLEEP_NANOS;
+    }
+
+    /** Go's retake, for every processor; true if it acted on one. */
+    private boolean watchTimeSlices(long now) {
         boolean acted = false;
         Processor[] all = scheduler.processors;
         for (int i = 0; i < all.length; i++) {
             Processor p = all[i];
+            long word = p.status();
             long tick = p.schedTick;
-            if (!p.inGoroutine || tick != seenTick[i]) {
+            long generation = word >>> 2;
+            if (Processor.stateOf(word) == Processor.IDLE || tick != seenTick[i] || generation != seenGeneration[i]) {
+                seenSyscallTick[i] = -1;
                 seenTick[i] = tick;
+                seenGeneration[i] = generation;
                 seenSince[i] = now;
-                reported[i] = false;
                 continue;
             }
-            long stuckMillis = TimeUnit.NANOSECONDS.toMillis(now - seenSince[i]);
-            if (stuckMillis < STUCK_MS) {
+            long held = now - seenSince[i];
+            boolean inLongSyscall = Processor.stateOf(word) == Processor.IN_SYSCALL && inSameSyscall(i, p, now);
+            if (held < scheduler.retakeAfterNanos && !inLongSyscall) {
                 continue;
             }
-            if (!reported[i]) {
-                reported[i] = true;
-                logger.debug("processor {} has run one goroutine for {} ms without yielding (a CPU hog, or a "
-                        + "blocking call that pins its carrier); other processors take its queued goroutines",
-                        i, stuckMillis);
+            if (held >= scheduler.retakeAfterNanos) {
+                p.sliceExpired = true; // the owner's next pick starts a new slice
             }
-            if (p.timers.runDue(now, false, dueTimers) > 0) {
-                acted = true;
+            if (Processor.stateOf(word) < Processor.IN_GOROUTINE) {
+                continue; // between goroutines: the owner is about to pick, and will honour the expiry
             }
-            if (!p.runq.isEmpty()) {
+            boolean globalWaits = !scheduler.global.isEmpty();
+            if (p.hasWork(now) || globalWaits && scheduler.idle.size() == 0) {
+                Carrier stuck = p.owner;
+                Runnable goroutine = stuck == null ? null : stuck.running;
+                if (scheduler.retake(p, word)) {
+                    reports.retaken(p, stuck, goroutine, held);
+                    acted = true;
+                } else if (p.timers.runDue(now, false, dueTimers) > 0) {
+                    // No carrier to hand it to (the cap): at least its timers fire, readying their
+                    // goroutines on the global queue, where other processors find them.
+                    acted = true;
+                }
+            } else if (globalWaits) {
                 scheduler.wakep();
                 acted = true;
             }

@@ -1,326 +1,193 @@
 package dev.gonetpoll.sched;
 
-import dev.gonetpoll.poll.EventBuffer;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
-import dev.gonetpoll.poll.Netpoller;
-import dev.gonetpoll.poll.ReadyList;
-
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A processor: one carrier thread with a local run queue and a timer heap (Go's P together with
- * the M that runs it; here a P keeps its M for life).
+ * A processor (Go's P): a local run queue, a timer heap and the right to run goroutines. A carrier
+ * thread (an M, {@link Carrier}) runs goroutines only while it owns a processor; there are as many
+ * processors as the group's size (GOMAXPROCS), and any number of carriers.
  *
- * <h2>The carrier loop</h2>
- * {@link #run} repeats: find a runnable goroutine ({@link #findRunnable}, in Go's order), run it
- * until it parks, yields or ends. {@code findRunnable} looks at: due timers of this processor; the
- * global queue every 61st tick (fairness); runnext and the local ring; the global queue (a fair
- * batch); a non-blocking netpoll; stealing from other processors (4 rounds, random order, runnext
- * and due timers of the victim in the last round); then it goes idle and either becomes the one
- * blocking poller or sleeps.
+ * <h2>Status word</h2>
+ * {@link #status} packs a generation (bits 2..63) and a state (bits 0..1). The generation changes
+ * whenever ownership changes hands, so an owner that lost the processor can never win a CAS meant
+ * for the current owner (no ABA). States and the transitions, each made in exactly one method here:
+ * <pre>
+ *   IDLE ----------acquire------------> RUNNING      a carrier took it from the idle set (Go: acquirep)
+ *   RUNNING -------releaseToIdle------> IDLE         its owner found nothing to do (Go: pidleput)
+ *   RUNNING -------enterGoroutine-----> IN_GOROUTINE its owner mounts a goroutine
+ *   IN_GOROUTINE --leaveGoroutine-----> RUNNING      the goroutine parked, yielded or ended; or the owner
+ *                                                    steps out briefly to queue work (CAS: fails if retaken)
+ *   IN_GOROUTINE --enterSyscall-------> IN_SYSCALL   the goroutine starts a call that may block (Go: entersyscall)
+ *   IN_SYSCALL ----exitSyscall--------> IN_GOROUTINE the call returned (CAS: fails if retaken; Go: exitsyscallfast)
+ *   IN_GOROUTINE --retake-------------> RUNNING'     the monitor took it from a carrier whose goroutine
+ *   IN_SYSCALL ----retake-------------> RUNNING'     held it too long, or sat in a call (Go: retake)
+ *   RUNNING -------handOver-----------> RUNNING'     its owner gives it to another carrier (Go: handoffp)
+ * </pre>
+ * (RUNNING' is RUNNING with the next generation.) Both IN_GOROUTINE and IN_SYSCALL play the part of
+ * Go's {@code _Psyscall}: the owner is busy in code the scheduler cannot see into, and the monitor may
+ * take the processor away, from IN_GOROUTINE after the retake threshold (the JDK cannot preempt a
+ * virtual thread: this stands in for Go's preemption), from IN_SYSCALL after one monitor period. Unlike
+ * Go, the carrier keeps running that goroutine after losing the processor; the kernel time-slices it
+ * with the processor's new carrier.
  *
- * <h2>Idle and wake-up protocol</h2>
+ * <h2>Invariants</h2>
  * <ul>
- *   <li>Going idle: add itself to the idle set, drop spinning, re-check the global queue (and, if it
- *       was spinning, every local queue). Producers push first and then call wakep, which reads the
- *       idle set: with sequentially consistent atomics one side always sees the other.</li>
- *   <li>Leaving idle: it takes its own bit back, or finds that a waker took it ({@link IdleSet#take})
- *       and then waits for the waker's {@link #handoff}, which says whether it was started spinning.</li>
- *   <li>A waker hands off, then breaks the poller if this processor is {@link #polling}, then
- *       unparks the carrier. The processor publishes {@code polling} before it reads {@code handoff}
- *       and blocks, so a hand-off is never slept through.</li>
- *   <li>{@link #spinning} processors count in {@code Scheduler.spinning}; a processor that finds work
- *       while spinning stops spinning and calls wakep, so work spreads one processor at a time.</li>
+ *   <li>At most one carrier owns a processor: the one whose generation is current. Owner-only state
+ *       (the ring's producer side, {@link #schedTick}, {@link #sliceExpired}'s clearing) is touched only
+ *       by that carrier, in RUNNING, or in IN_GOROUTINE by code of the owner's own thread that first
+ *       stepped back to RUNNING ({@link Scheduler#execute}). So the ring keeps its single-owner invariant
+ *       through every retake and hand-over: the monitor retakes only from IN_GOROUTINE, never while the
+ *       owner is in RUNNING, and the former owner's next CAS fails.</li>
+ *   <li>An IDLE processor is in the scheduler's idle set, and only the carrier that took it out of the
+ *       set may acquire it.</li>
+ *   <li>{@link #owner} names the carrier that owns the processor; carriers check it on every pass of
+ *       their scheduling loop, which is how tests assert that no processor ever has two owners.</li>
  * </ul>
  */
-final class Processor implements Runnable {
+final class Processor {
 
-    private static final InternalLogger logger = InternalLoggerFactory.getInstance(Processor.class);
-
-    static final int HANDOFF_NONE = 0;
-    static final int HANDOFF_PLAIN = 1;
-    static final int HANDOFF_SPINNING = 2;
-
-    /** How often the global queue is served first, whatever the local queue holds (Go: 61). */
-    private static final int FAIRNESS_TICKS = 61;
-    private static final int STEAL_ROUNDS = 4;
+    static final int IDLE = 0;
+    static final int RUNNING = 1;
+    static final int IN_GOROUTINE = 2;
+    static final int IN_SYSCALL = 3;
+    private static final int STATE_MASK = 3;
+    private static final long ONE_GENERATION = 4;
 
     final int id;
-    final Scheduler scheduler;
     final RunQueue runq = new RunQueue();
     final TimerHeap timers = new TimerHeap();
-    final Carrier carrier;
-    /** Set by a waker that took this processor out of the idle set. */
-    final AtomicInteger handoff = new AtomicInteger(HANDOFF_NONE);
-    /** True while this processor is (about to be) blocked in epoll_wait. */
-    volatile boolean polling;
+    private final AtomicLong status = new AtomicLong(IDLE);
+    /** The carrier that owns this processor, null while idle; set by whoever grants ownership. */
+    volatile Carrier owner;
     /**
-     * Goroutines started by this processor; read by the monitor to spot a goroutine that never yields.
-     * Written by the owner with release stores ({@link #SCHED_TICK}), as is {@link #inGoroutine}: the
-     * monitor only needs to see them soon, and a full volatile store would cost a fence per goroutine run.
+     * Counts time slices: incremented by the owner whenever it starts a goroutine that does not inherit
+     * the slice (one not taken from runnext). The monitor reads it to spot a slice that lasts too long.
      */
     volatile long schedTick;
-    /** Whether a goroutine is mounted on this carrier right now; read by the monitor. */
-    volatile boolean inGoroutine;
-    private static final VarHandle SCHED_TICK;
-    private static final VarHandle IN_GOROUTINE;
+    /**
+     * Set by the monitor when the current slice has lasted longer than the retake threshold: the owner's
+     * next pick then starts a new slice (the ring's head before runnext), so goroutines that keep
+     * waking each other through runnext cannot starve the ring (Go preempts such a pair).
+     */
+    volatile boolean sliceExpired;
+    /** Counts the owner's calls into IN_SYSCALL; the monitor tells one long call from several short ones by it. */
+    volatile long syscallTick;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SCHED_TICK = lookup.findVarHandle(Processor.class, "schedTick", long.class);
-            IN_GOROUTINE = lookup.findVarHandle(Processor.class, "inGoroutine", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
+    Processor(int id) {
+        this.id = id;
+    }
+
+    static int stateOf(long word) {
+        return (int) (word & STATE_MASK);
+    }
+
+    long status() {
+        return status.get();
+    }
+
+    /** IDLE → RUNNING for {@code carrier}, which took this processor out of the idle set. */
+    long acquire(Carrier carrier) {
+        long word = status.get();
+        if (stateOf(word) != IDLE) {
+            throw new IllegalStateException("processor " + id + " acquired while not idle: " + describe(word));
+        }
+        long owned = (word & ~STATE_MASK) + ONE_GENERATION | RUNNING;
+        owner = carrier;
+        status.set(owned);
+        return owned;
+    }
+
+    /** RUNNING → IDLE, by the owner; the caller then adds the processor to the idle set. */
+    void releaseToIdle(long owned) {
+        owner = null;
+        if (!status.compareAndSet(owned, (owned & ~STATE_MASK) | IDLE)) {
+            throw new IllegalStateException("processor " + id + " released by a carrier that does not own it: "
+                    + describe(status.get()) + ", expected " + describe(owned));
         }
     }
 
-    // Owner-only state
-    private boolean spinning;
-    private final Netpoller netpoller;
-    private final EventBuffer events;
-    private final ReadyList ready = new ReadyList();
-    private final ArrayList<Runnable> batch = new ArrayList<>();
-    private final Timer[] dueTimers = new Timer[64];
+    /** RUNNING → RUNNING', by the owner, for {@code next}: returns the word {@code next} owns it by. */
+    long handOver(long owned, Carrier next) {
+        long given = (owned & ~STATE_MASK) + ONE_GENERATION | RUNNING;
+        owner = next;
+        if (!status.compareAndSet(owned, given)) {
+            throw new IllegalStateException("processor " + id + " handed over by a carrier that does not own it: "
+                    + describe(status.get()) + ", expected " + describe(owned));
+        }
+        return given;
+    }
 
-    Processor(int id, Scheduler scheduler, String carrierName) {
-        this.id = id;
-        this.scheduler = scheduler;
-        this.netpoller = scheduler.netpoller;
-        this.events = new EventBuffer();
-        this.carrier = new Carrier(scheduler, this, carrierName, this);
+    /** RUNNING → IN_GOROUTINE, by the owner. A release store: only the monitor reads it, and a late read is harmless. */
+    long enterGoroutine(long owned) {
+        long mounted = (owned & ~STATE_MASK) | IN_GOROUTINE;
+        status.setRelease(mounted);
+        return mounted;
+    }
+
+    /**
+     * IN_GOROUTINE (or IN_SYSCALL) → RUNNING, by the owner: returns the word it owns the processor by
+     * now, or -1 if the monitor retook the processor meanwhile.
+     */
+    long leaveGoroutine(long mounted) {
+        long running = (mounted & ~STATE_MASK) | RUNNING;
+        return status.compareAndSet(mounted, running) ? running : -1;
+    }
+
+    /**
+     * IN_GOROUTINE → IN_SYSCALL, by the owner: returns the new word, or -1 if the monitor retook the
+     * processor meanwhile. (A CAS, not a store: the monitor may be retaking from IN_GOROUTINE.)
+     */
+    long enterSyscall(long mounted) {
+        long inSyscall = (mounted & ~STATE_MASK) | IN_SYSCALL;
+        if (!status.compareAndSet(mounted, inSyscall)) {
+            return -1;
+        }
+        syscallTick = syscallTick + 1;
+        return inSyscall;
+    }
+
+    /** IN_SYSCALL → IN_GOROUTINE, by the owner: returns the new word, or -1 if the monitor retook the processor. */
+    long exitSyscall(long inSyscall) {
+        long mounted = (inSyscall & ~STATE_MASK) | IN_GOROUTINE;
+        return status.compareAndSet(inSyscall, mounted) ? mounted : -1;
+    }
+
+    /**
+     * IN_GOROUTINE or IN_SYSCALL → RUNNING', by the monitor, for {@code next}: returns the word
+     * {@code next} owns the processor by, or -1 if the owner moved on first (nothing is retaken then).
+     */
+    long retake(long mounted, Carrier next) {
+        long taken = (mounted & ~STATE_MASK) + ONE_GENERATION | RUNNING;
+        if (!status.compareAndSet(mounted, taken)) {
+            return -1;
+        }
+        owner = next;
+        return taken;
+    }
+
+    /** Queues {@code g} on this processor (owner only): runnext (inherits the time slice) or the ring's tail. */
+    void ready(Runnable g, boolean next, GlobalRunQueue overflow) {
+        runq.put(g, next, overflow);
+    }
+
+    /** Whether goroutines wait on this processor or one of its timers is due. */
+    boolean hasWork(long now) {
+        return !runq.isEmpty() || timers.earliest() <= now;
+    }
+
+    static String describe(long word) {
+        String state = switch (stateOf(word)) {
+            case IDLE -> "idle";
+            case RUNNING -> "running";
+            case IN_GOROUTINE -> "in a goroutine";
+            case IN_SYSCALL -> "in a goroutine's blocking call";
+            default -> "state " + stateOf(word);
+        };
+        return state + " (generation " + (word >>> 2) + ")";
     }
 
     @Override
-    public void run() {
-        try {
-            Runnable g;
-            while ((g = findRunnable()) != null) {
-                if (spinning) {
-                    resetSpinning();
-                }
-                SCHED_TICK.setRelease(this, schedTick + 1);
-                IN_GOROUTINE.setRelease(this, true);
-                try {
-                    g.run();
-                } catch (Throwable failure) {
-                    // A goroutine's continuation handles its own exceptions; this is a JDK or
-                    // scheduler bug. The carrier must keep serving the others either way.
-                    Failures.error(logger, "gonetpoll carrier: running a goroutine failed", failure);
-                } finally {
-                    IN_GOROUTINE.setRelease(this, false);
-                }
-            }
-        } finally {
-            events.close();
-            scheduler.carrierExited();
-        }
-    }
-
-    /** Queues {@code g} on this processor: runnext (inherits the time slice) or the ring's tail. */
-    void ready(Runnable g, boolean next) {
-        runq.put(g, next, scheduler.global);
-    }
-
-    /** Wakes this processor after a waker took it from the idle set. */
-    void handOff(int kind) {
-        handoff.set(kind);
-        if (polling) {
-            netpoller.wakeup();
-        }
-        LockSupport.unpark(carrier);
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    private Runnable findRunnable() {
-        final Scheduler sched = scheduler;
-        for (;;) {
-            if (sched.isStopping() && !hasLocalOrGlobalWork()) {
-                return null;
-            }
-            long now = System.nanoTime();
-            timers.runDue(now, true, dueTimers);
-
-            Runnable g;
-            if (schedTick % FAIRNESS_TICKS == 0 && sched.global.size() > 0 && (g = sched.global.poll()) != null) {
-                return g;
-            }
-            if ((g = runq.get()) != null) {
-                return g;
-            }
-            if ((g = sched.globalGet(this)) != null) {
-                return g;
-            }
-
-            // Non-blocking netpoll, if someone waits on the network and nobody blocks in epoll_wait.
-            if (netpoller.hasWaiters() && !sched.someoneIsPolling()) {
-                g = pollNetwork(0);
-                if (g != null) {
-                    return g;
-                }
-            }
-
-            // Steal, unless too many processors already spin (they would fight over little work).
-            if (spinning || 2 * sched.spinning.get() < sched.busyProcessors()) {
-                if (!spinning) {
-                    spinning = true;
-                    sched.spinning.incrementAndGet();
-                }
-                if ((g = stealWork(now)) != null) {
-                    return g;
-                }
-            }
-
-            // Nothing to do: go idle, then re-check what a producer might have added meanwhile.
-            handoff.set(HANDOFF_NONE);
-            sched.idle.add(id);
-            boolean wasSpinning = spinning;
-            if (spinning) {
-                spinning = false;
-                sched.spinning.decrementAndGet();
-            }
-            if (!sched.global.isEmpty() || wasSpinning && sched.anyLocalWork() || sched.isStopping()) {
-                leaveIdle(wasSpinning);
-                continue;
-            }
-
-            long pollUntil = sched.earliestTimer();
-            if ((netpoller.hasWaiters() || pollUntil != TimerHeap.NONE) && sched.claimPoller()) {
-                g = blockInNetpoll(pollUntil);
-                if (g != null) {
-                    return g;
-                }
-                continue;
-            }
-            if (pollUntil != TimerHeap.NONE) {
-                sched.breakPollerIfLater(pollUntil); // the poller must wake for our earlier timer
-            }
-            sleep();
-            leaveIdle(false);
-        }
-    }
-
-    private boolean hasLocalOrGlobalWork() {
-        return !runq.isEmpty() || !scheduler.global.isEmpty();
-    }
-
-    /** Takes this processor out of the idle set, or accepts the hand-off of whoever took it. */
-    private void leaveIdle(boolean respin) {
-        if (scheduler.idle.remove(id)) {
-            if (respin) {
-                spinning = true;
-                scheduler.spinning.incrementAndGet();
-            }
-            return;
-        }
-        // A waker took us; it sets handoff right after taking, so this wait is a few instructions.
-        int kind;
-        while ((kind = handoff.getAndSet(HANDOFF_NONE)) == HANDOFF_NONE) {
-            Thread.onSpinWait();
-        }
-        if (kind == HANDOFF_SPINNING) {
-            spinning = true; // the waker already counted us in Scheduler.spinning
-        }
-    }
-
-    private void sleep() {
-        while (handoff.get() == HANDOFF_NONE && !scheduler.isStopping()) {
-            LockSupport.park(this);
-        }
-    }
-
-    /** The single blocking poller: waits for I/O or the earliest timer of any processor. */
-    private Runnable blockInNetpoll(long pollUntil) {
-        final Scheduler sched = scheduler;
-        sched.publishPollUntil(pollUntil);
-        polling = true;
-        long delay;
-        if (handoff.get() != HANDOFF_NONE || sched.isStopping()) {
-            delay = 0; // woken before we got here
-        } else if (pollUntil == TimerHeap.NONE) {
-            delay = -1;
-        } else {
-            delay = Math.max(0, pollUntil - System.nanoTime());
-        }
-        int taken = netpoller.poll(delay, events, ready);
-        polling = false;
-        sched.releasePoller(System.nanoTime());
-        leaveIdle(false);
-        Runnable g = collectReadied();
-        netpoller.waitersReadied(taken);
-        return g;
-    }
-
-    /** A netpoll with the given delay from a running processor: run the first readied goroutine. */
-    private Runnable pollNetwork(long delay) {
-        int taken = netpoller.poll(delay, events, ready);
-        Runnable g = collectReadied();
-        netpoller.waitersReadied(taken);
-        return g;
-    }
-
-    /** Makes the goroutines of the last poll runnable: returns one to run, injects the rest. */
-    private Runnable collectReadied() {
-        if (ready.size() == 0) {
-            return null;
-        }
-        carrier.collecting = batch;
-        try {
-            for (int i = 0; i < ready.size(); i++) {
-                ready.wake(i);
-            }
-        } finally {
-            carrier.collecting = null;
-            ready.clear();
-        }
-        if (batch.isEmpty()) {
-            return null;
-        }
-        Runnable first = batch.get(0);
-        scheduler.inject(batch, 1, this);
-        batch.clear();
-        return first;
-    }
-
-    private Runnable stealWork(long now) {
-        Processor[] all = scheduler.processors;
-        int n = all.length;
-        if (n == 1) {
-            return null;
-        }
-        for (int round = 0; round < STEAL_ROUNDS; round++) {
-            boolean last = round == STEAL_ROUNDS - 1;
-            int start = ThreadLocalRandom.current().nextInt(n);
-            for (int i = 0; i < n; i++) {
-                Processor victim = all[(start + i) % n];
-                if (victim == this) {
-                    continue;
-                }
-                if (last && victim.timers.runDue(now, false, dueTimers) > 0) {
-                    Runnable g = runq.get(); // the timers readied goroutines onto our queue
-                    if (g != null) {
-                        return g;
-                    }
-                }
-                Runnable g = runq.stealFrom(victim.runq, last);
-                if (g != null) {
-                    return g;
-                }
-            }
-        }
-        return null;
-    }
-
-    private void resetSpinning() {
-        spinning = false;
-        scheduler.spinning.decrementAndGet();
-        scheduler.wakep();
+    public String toString() {
+        return "p" + id + "[" + describe(status.get()) + ", runq " + runq.size() + ", timers " + timers.size() + "]";
     }
 }

@@ -91,10 +91,27 @@ final class RunQueue {
 
     /** Owner only: runnext first, then the head of the ring; null when empty. */
     Runnable get() {
+        Runnable next = takeRunNext();
+        return next != null ? next : takeHead();
+    }
+
+    /** Owner only: the head of the ring first, runnext only if the ring is empty (a new time slice). */
+    Runnable getSkippingRunNext() {
+        Runnable g = takeHead();
+        return g != null ? g : takeRunNext();
+    }
+
+    /** Owner only: runnext, or null. (A thief may take it too, by the same CAS.) */
+    Runnable takeRunNext() {
         Runnable next = (Runnable) RUNNEXT.getVolatile(this);
         if (next != null && RUNNEXT.compareAndSet(this, next, null)) {
             return next;
         }
+        return null;
+    }
+
+    /** Owner only: the head of the ring, or null. */
+    private Runnable takeHead() {
         for (;;) {
             int h = (int) HEAD.getAcquire(this);
             int t = (int) TAIL.getOpaque(this);

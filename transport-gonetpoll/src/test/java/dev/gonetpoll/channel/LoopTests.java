@@ -54,12 +54,12 @@ final class LoopTests {
     }
 
     /**
-     * The carrier threads (processors) of the group that runs {@code loop}, found by name: a
-     * goroutine's toString names the carrier it is mounted on ("...@gonetpoll-N-pK").
+     * The carrier threads of the group that runs {@code loop} now, found by name: a goroutine's
+     * toString names the carrier it is mounted on ("...@gonetpoll-N-mK").
      */
     static List<Thread> carriers(EventLoop loop) throws Exception {
         String goroutine = onLoop(loop, () -> Thread.currentThread().toString());
-        Matcher m = Pattern.compile("@(gonetpoll-\\d+-p)\\d+").matcher(goroutine);
+        Matcher m = Pattern.compile("@(gonetpoll-\\d+-m)\\d+").matcher(goroutine);
         assertTrue(m.find(), goroutine);
         String prefix = m.group(1);
         List<Thread> carriers = new ArrayList<>();

@@ -23,6 +23,15 @@ final class SchedulerFixture implements AutoCloseable {
         return scheduler;
     }
 
+    /** A scheduler with its own retake threshold, carrier cap and spare keep-alive. */
+    Scheduler start(String name, int processors, long retakeAfterMillis, int maxCarriers, long spareKeepAliveMillis)
+            throws Exception {
+        netpoller = new Netpoller();
+        scheduler = new Scheduler(name, processors, netpoller, retakeAfterMillis, maxCarriers,
+                TimeUnit.MILLISECONDS.toNanos(spareKeepAliveMillis));
+        return scheduler;
+    }
+
     Netpoller netpoller() {
         return netpoller;
     }

@@ -158,7 +158,7 @@ class SchedulerNetpollTest {
                         .append(", polling ").append(s.someoneIsPolling())
                         .append(", idle ").append(s.idle.size());
                 for (Processor p : s.processors) {
-                    sb.append("\n p").append(p.id).append(" runq ").append(p.runq.size()).append(' ').append(p.carrier.getState());
+                    sb.append("\n ").append(p).append(" owned by ").append(p.owner);
                 }
                 fail(sb.toString());
             }

@@ -411,13 +411,12 @@ class SchedulerStressTest {
                     .append(", earliest timer in ").append(s.earliestTimer() == TimerHeap.NONE ? "none"
                             : (s.earliestTimer() - System.nanoTime()) + " ns");
             for (Processor p : s.processors) {
-                sb.append("\n p").append(p.id).append(": runq ").append(p.runq.size())
-                        .append(", timers ").append(p.timers.size())
-                        .append(", inGoroutine ").append(p.inGoroutine)
-                        .append(", polling ").append(p.polling)
-                        .append(", carrier ").append(p.carrier.getState());
-                for (StackTraceElement e : p.carrier.getStackTrace()) {
-                    sb.append("\n    at ").append(e);
+                Carrier owner = p.owner;
+                sb.append("\n ").append(p).append(" owned by ").append(owner);
+                if (owner != null) {
+                    for (StackTraceElement e : owner.getStackTrace()) {
+                        sb.append("\n    at ").append(e);
+                    }
                 }
             }
             int shown = 0;
