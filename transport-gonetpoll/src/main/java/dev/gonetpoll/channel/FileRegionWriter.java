@@ -1,5 +1,6 @@
 package dev.gonetpoll.channel;
 
+import dev.gonetpoll.sched.Scheduler;
 import dev.gonetpoll.sys.ErrnoException;
 import dev.gonetpoll.sys.Linux;
 import dev.gonetpoll.sys.ReadOnlyFile;
@@ -134,7 +135,8 @@ final class FileRegionWriter {
         FileRegionRoute chosen = FileRegionRoute.of(region);
         if (chosen == FileRegionRoute.OWN_FILE) {
             File file = DefaultFileRegionAccess.INSTANCE.sourceFile((DefaultFileRegion) region);
-            ownFile = ReadOnlyFile.open(file.getPath());
+            // open(2) can block for long (NFS, a slow disk): the processor may be handed off meanwhile
+            ownFile = Scheduler.syscall(() -> ReadOnlyFile.open(file.getPath()));
         }
         current = region;
         route = chosen;
@@ -166,7 +168,9 @@ final class FileRegionWriter {
         offset.set(ValueLayout.JAVA_LONG, 0, region.position() + transferred);
         long sent;
         try {
-            sent = socket.sendFile(fd, offset.address(), Math.min(remaining, Linux.SENDFILE_MAX_COUNT));
+            // the socket never blocks, but reading the file may (page cache misses on a slow disk)
+            long count = Math.min(remaining, Linux.SENDFILE_MAX_COUNT);
+            sent = Scheduler.syscall(() -> socket.sendFile(fd, offset.address(), count));
         } catch (ErrnoException e) {
             if (e.errno() != Linux.EINVAL) {
                 throw e;

@@ -758,6 +758,12 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         return state.get() == ST_TERMINATED;
     }
 
+    /** What this loop serves, for the runtime's reports: its channels. */
+    String describe() {
+        AbstractGoNetpollChannel[] serving = channels; // (read from another thread: a snapshot)
+        return serving.length == 0 ? "event loop with no channel" : "event loop of " + Arrays.toString(serving);
+    }
+
     @Override
     public String toString() {
         return "GoNetpollEventLoop@" + Integer.toHexString(System.identityHashCode(this))

@@ -28,6 +28,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,6 +69,7 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     private final Set<GoNetpollEventLoop> liveLoops = ConcurrentHashMap.newKeySet();
     private final Queue<GoNetpollEventLoop> idleLoops = new ConcurrentLinkedQueue<>();
     private final AtomicInteger state = new AtomicInteger(ST_ACTIVE);
+    private final AtomicBoolean shutdownRequested = new AtomicBoolean();
     private final Promise<Void> terminationFuture = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
     private volatile long quietPeriodNanos;
     private volatile long timeoutNanos;
@@ -101,6 +103,17 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
             throw new UncheckedIOException("cannot create the gonetpoll netpoller", e);
         }
         this.scheduler = new Scheduler("gonetpoll-" + GROUP_IDS.incrementAndGet(), n, netpoller);
+        scheduler.describeGoroutinesWith(this::describeGoroutine);
+    }
+
+    /** What a goroutine serves, for the runtime's reports: its loop's channels; null if it runs no live loop. */
+    private String describeGoroutine(Thread goroutine) {
+        for (GoNetpollEventLoop loop : liveLoops) {
+            if (loop.inEventLoop(goroutine)) {
+                return loop.describe();
+            }
+        }
+        return null;
     }
 
     private static long dormantAfterMillisProperty() {
@@ -138,6 +151,24 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     /** Loops that currently have a goroutine, or channels whose goroutine went dormant (for diagnostics and tests). */
     public int liveLoopCount() {
         return liveLoops.size();
+    }
+
+    /**
+     * Carrier threads alive now (for diagnostics and tests): those running goroutines on the
+     * processors, at most one blocked in epoll_wait, spares, and any that a goroutine pins after its
+     * processor was handed to another carrier.
+     */
+    public int carrierCount() {
+        return scheduler.carrierCount();
+    }
+
+    /**
+     * How many times so far a processor was handed to another carrier thread because a goroutine held
+     * it while pinning its carrier (a CPU-bound handler, a native call, blocking file I/O) or entered
+     * a {@link GoNetpoll#blocking} region (for diagnostics and tests).
+     */
+    public long handoffCount() {
+        return scheduler.handoffCount();
     }
 
     /** Descriptors registered with the shared epoll instance (for diagnostics and tests). */
@@ -232,9 +263,12 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
     @Override
     public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
         checkShutdownArguments(quietPeriod, timeout, unit);
-        quietPeriodNanos = unit.toNanos(quietPeriod);
-        timeoutNanos = unit.toNanos(timeout);
-        if (state.compareAndSet(ST_ACTIVE, ST_SHUTTING_DOWN)) {
+        // Only the first request counts (as in Netty): its values are set before the state change,
+        // which publishes them to the loops that start later.
+        if (shutdownRequested.compareAndSet(false, true)) {
+            quietPeriodNanos = unit.toNanos(quietPeriod);
+            timeoutNanos = unit.toNanos(timeout);
+            state.set(ST_SHUTTING_DOWN);
             for (GoNetpollEventLoop loop : liveLoops) {
                 loop.shutdownGracefully(quietPeriod, timeout, unit);
             }
