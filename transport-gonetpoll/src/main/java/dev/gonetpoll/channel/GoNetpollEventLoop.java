@@ -76,6 +76,31 @@ import java.util.concurrent.locks.LockSupport;
  * its check and its offer), and only then runs the queue empty. With both sides on sequentially
  * consistent atomics, a submitter either sees SHUTDOWN (and rejects) or is seen by the goroutine (and
  * its task is drained). Scheduled tasks left after that drain are cancelled, so their futures complete.
+ * A submitter that wins the start of a goroutine after the group terminated does not throw either
+ * (its task is queued already): the loop's last pass runs instead ({@link #runLastPass}).
+ *
+ * <h2>What can fail, and what happens</h2>
+ * Nothing that fails may leave the loop RUNNING with nobody to run it, its channels open, or the group
+ * waiting for it. Each case, and where it is handled:
+ * <ul>
+ *   <li><em>A task or scheduled task throws</em> (anything, {@code Error}s included): logged, the loop
+ *       goes on ({@link #runSafely}). If the logger throws too, that is swallowed ({@link Failures}).</li>
+ *   <li><em>A handler throws</em>: Netty's pipeline catches it and fires {@code exceptionCaught}. If
+ *       Netty's own report of it throws (a logger that throws, an {@code Error} in an
+ *       {@code exceptionCaught}), the failure escapes into the loop's body: next case.</li>
+ *   <li><em>The loop's body throws</em> ({@code OutOfMemoryError}, {@code StackOverflowError}, a class
+ *       that failed to initialise, a bug of ours): the loop terminates as a shutdown without quiet
+ *       period would, each step attempted even if one before it throws again: execute rejects, the
+ *       accepted tasks run, the channels close, scheduled tasks are cancelled, the group is told, the
+ *       termination future completes; the failure is logged last ({@link #terminateAfterFailure}).</li>
+ *   <li><em>No goroutine can be started</em> (the group terminated, or out of memory): the loop's last
+ *       pass runs on a JDK virtual thread, or in the caller if even that fails ({@link #startGoroutine}).</li>
+ *   <li><em>A wake-up from the netpoller or a timer throws</em>: the carrier reports it and wakes the
+ *       other goroutines of the same poll ({@code Scheduler.wakeAll}, {@code TimerHeap.runDue}); carriers
+ *       and the monitor outlive any failure of a round (see {@code Carrier} and {@code Monitor}).</li>
+ *   <li><em>A handler pins its carrier</em> (a CPU loop, a native call): the goroutine keeps the
+ *       carrier, the monitor hands the processor to another one; the loop itself is unaffected.</li>
+ * </ul>
  */
 public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor implements EventLoop {
 
@@ -266,13 +291,23 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
      * pass runs instead: see {@link #runLastPass}.
      */
     private void startGoroutine() {
-        if (group.loopStarted(this)) {
-            try {
-                scheduler.go(this::run);
-                return;
-            } catch (RejectedExecutionException e) {
-                group.loopStopped(this); // the scheduler stopped after the group's check
+        try {
+            if (group.loopStarted(this)) {
+                try {
+                    scheduler.go(this::run);
+                    return;
+                } catch (Throwable e) {
+                    group.loopStopped(this);
+                    throw e;
+                }
             }
+        } catch (RejectedExecutionException e) {
+            // the scheduler stopped after the group's check
+        } catch (Throwable cannotStart) {
+            // Out of memory, say: no goroutine for this loop. Its work (a queued task, I/O whose
+            // readiness was already taken from the descriptor) cannot wait for a wake-up that will
+            // not come, so the loop ends cleanly rather than stay RUNNING with nobody to run it.
+            Failures.error(logger, "gonetpoll: cannot start a goroutine for an event loop; the loop shuts down", cannotStart);
         }
         runLastPass();
     }

@@ -294,7 +294,7 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
         if (!state.compareAndSet(ST_SHUTTING_DOWN, ST_TERMINATING)) {
             return;
         }
-        Thread.ofPlatform().name("gonetpoll-terminator").daemon(true).start(() -> {
+        Runnable terminator = () -> {
             try {
                 // A loop may have started between the last stop and our state change: let it finish.
                 while (!liveLoops.isEmpty()) {
@@ -317,7 +317,13 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
             }
             state.set(ST_TERMINATED);
             terminationFuture.trySuccess(null);
-        });
+        };
+        // Off the caller's thread (often a loop's goroutine, whose carrier must be able to stop).
+        try {
+            Thread.ofPlatform().name("gonetpoll-terminator").daemon(true).start(terminator);
+        } catch (Throwable cannotStart) { // (out of memory, or the process's thread limit)
+            Thread.ofVirtual().name("gonetpoll-terminator").start(terminator);
+        }
     }
 
     @Override

@@ -363,25 +363,33 @@ final class Carrier extends SchedulerThread {
         } else {
             delay = Math.max(0, pollUntil - System.nanoTime());
         }
-        int taken = netpoller.poll(delay, events, ready);
-        polling = false;
-        sched.releasePoller(System.nanoTime());
-        Runnable g = null;
-        if (acquireIdleProcessor()) {
-            g = collectReadied(processor);
-        } else if (ready.size() > 0) {
-            collectReadied(null); // no processor free: everything to the global queue
+        int taken = 0;
+        try {
+            taken = netpoller.poll(delay, events, ready);
+        } finally {
+            // (also when epoll_wait failed: the next poller must be able to claim the role)
+            polling = false;
+            sched.releasePoller(System.nanoTime());
         }
-        netpoller.waitersReadied(taken);
-        return g;
+        try {
+            if (acquireIdleProcessor()) {
+                return collectReadied(processor);
+            }
+            collectReadied(null); // no processor free: everything to the global queue
+            return null;
+        } finally {
+            netpoller.waitersReadied(taken);
+        }
     }
 
     /** A non-blocking netpoll by the owner of a processor: returns the first readied goroutine. */
     private Runnable pollNetwork() {
         int taken = netpoller.poll(0, events, ready);
-        Runnable g = collectReadied(processor);
-        netpoller.waitersReadied(taken);
-        return g;
+        try {
+            return collectReadied(processor);
+        } finally {
+            netpoller.waitersReadied(taken);
+        }
     }
 
     /**
@@ -394,12 +402,9 @@ final class Carrier extends SchedulerThread {
         }
         collecting = batch;
         try {
-            for (int i = 0; i < ready.size(); i++) {
-                ready.wake(i);
-            }
+            scheduler.wakeAll(ready);
         } finally {
             collecting = null;
-            ready.clear();
         }
         if (batch.isEmpty()) {
             return null;

@@ -28,7 +28,10 @@ final class IdleSet {
         // Count first: the count may run ahead of the bits, never behind them, so size() is never
         // negative while a take races this add.
         count.incrementAndGet();
-        long old = words.getAndUpdate(w, v -> v | bit);
+        long old;
+        do { // (a CAS loop rather than getAndUpdate: no lambda to allocate on the way to idle)
+            old = words.get(w);
+        } while ((old & bit) == 0 && !words.compareAndSet(w, old, old | bit));
         if ((old & bit) != 0) {
             count.decrementAndGet();
             throw new IllegalStateException("processor " + id + " is already idle");

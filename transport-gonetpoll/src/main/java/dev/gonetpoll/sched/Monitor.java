@@ -120,12 +120,9 @@ final class Monitor {
         if (ready.size() > 0) {
             thread.collecting = batch;
             try {
-                for (int i = 0; i < ready.size(); i++) {
-                    ready.wake(i);
-                }
+                scheduler.wakeAll(ready);
             } finally {
                 thread.collecting = null;
-                ready.clear();
             }
             scheduler.inject(batch, 0, null);
             batch.clear();

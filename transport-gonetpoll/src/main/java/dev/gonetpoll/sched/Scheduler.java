@@ -1,6 +1,7 @@
 package dev.gonetpoll.sched;
 
 import dev.gonetpoll.poll.Netpoller;
+import dev.gonetpoll.poll.ReadyList;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -398,7 +399,13 @@ public final class Scheduler extends ForkJoinPool implements Executor {
             }
             return null;
         }
-        return new Carrier(this, name + "-m" + carrierIds.getAndIncrement());
+        try {
+            return new Carrier(this, name + "-m" + carrierIds.getAndIncrement());
+        } catch (Throwable cannotCreate) { // out of memory (its poll buffer is native memory)
+            carrierGone();
+            Failures.warn(logger, "gonetpoll scheduler " + name + " cannot create another carrier thread", cannotCreate);
+            return null;
+        }
     }
 
     /** Hands {@code p}, owned by {@code word}, to {@code c} (Go's startm); a new carrier starts with it. */
@@ -448,6 +455,25 @@ public final class Scheduler extends ForkJoinPool implements Executor {
             p.ready(gs.get(i), false, global);
         }
         wakep(); // idle processors may have appeared after we counted them
+    }
+
+    /**
+     * Wakes every waiter a netpoll readied and clears the list. One whose wake-up throws (it must not:
+     * a bug, an Error) is reported and the others are still woken: their readiness is already taken
+     * from their descriptors, so a waiter skipped here would wait forever.
+     */
+    void wakeAll(ReadyList ready) {
+        try {
+            for (int i = 0; i < ready.size(); i++) {
+                try {
+                    ready.wake(i);
+                } catch (Throwable failure) {
+                    Failures.error(logger, "gonetpoll: waking a goroutine that the netpoller readied failed", failure);
+                }
+            }
+        } finally {
+            ready.clear();
+        }
     }
 
     /** Go's globrunqget: takes a fair share of the global queue, runs one, queues the rest locally. */

@@ -310,4 +310,46 @@ class SchedulerWakeupTest {
             assertTrue(ran.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS), "the carriers stopped running goroutines");
         }
     }
+
+    @Test
+    void aWaiterWhoseWakeUpThrowsDoesNotStrandTheOthersOfTheSamePoll() throws Exception {
+        Scheduler s = newScheduler(1);
+        try (TcpPair broken = TcpPair.open(); TcpPair healthy = TcpPair.open(); Arena arena = Arena.ofShared()) {
+            PollDesc brokenPd = fixture.netpoller().open(broken.server.fd());
+            PollDesc healthyPd = fixture.netpoller().open(healthy.server.fd());
+            AtomicInteger throwingWakes = new AtomicInteger();
+            brokenPd.consume(PollDesc.READ);
+            assertEquals(PollDesc.ARM_WAITING, brokenPd.arm(PollDesc.READ, (dev.gonetpoll.poll.PollWaiter) () -> {
+                throwingWakes.incrementAndGet();
+                throw new OutOfMemoryError("a waiter whose wake-up throws (simulated)");
+            }));
+            CountDownLatch armed = new CountDownLatch(1);
+            CountDownLatch woken = new CountDownLatch(1);
+            s.newGoroutine(() -> {
+                Thread me = Thread.currentThread();
+                healthyPd.consume(PollDesc.READ);
+                int r = healthyPd.arm(PollDesc.READ, me);
+                armed.countDown();
+                while (r == PollDesc.ARM_WAITING) {
+                    LockSupport.park();
+                    r = healthyPd.consume(PollDesc.READ) ? PollDesc.ARM_READY : healthyPd.arm(PollDesc.READ, me);
+                }
+                woken.countDown();
+            });
+            assertTrue(armed.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS));
+            MemorySegment out = arena.allocate(8);
+            // Both become readable together, so one netpoll call (usually) readies both waiters.
+            assertEquals(8, broken.client.write(out.address(), 8));
+            assertEquals(8, healthy.client.write(out.address(), 8));
+            assertTrue(woken.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS),
+                    "a goroutine readied with a waiter whose wake-up threw was never woken");
+            await(() -> throwingWakes.get() == 1, "the throwing waiter to be called");
+            // and the carriers go on: another goroutine still runs
+            CountDownLatch ran = new CountDownLatch(1);
+            s.go(ran::countDown);
+            assertTrue(ran.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS));
+            fixture.netpoller().close(brokenPd);
+            fixture.netpoller().close(healthyPd);
+        }
+    }
 }
