@@ -33,6 +33,9 @@ type Options struct {
 	JDKDir  string // the JDK 25 that runs the Java servers and jcmd
 	BinDir  string // the Go programs (server, idleconns, echoload)
 	Jar     string // the examples jar
+	// BaselineJar is a second examples jar (the code before a change): its gonetpoll servers run
+	// too, interleaved in the same rounds, for an A/B ratio measured side by side. Empty for none.
+	BaselineJar string
 }
 
 // Smoke reports whether the run is below the method's minimums, so its numbers are not results.
@@ -80,6 +83,7 @@ func parseOptions(args []string, usageOut io.Writer) (Options, error) {
 	flags.IntVar(&o.StartTimeout, "start-timeout", 60, "`seconds` a server may take to say it is listening")
 	flags.BoolVar(&o.Quick, "quick", false, "smoke run of a few minutes: --warmup 2 --duration 2 --rounds 1 --idle 1000 --hold 3 (explicit options win)")
 	flags.StringVar(&o.Jar, "jar", "", "the examples jar, a `path` (default: examples/target/gonetpoll-examples.jar)")
+	flags.StringVar(&o.BaselineJar, "baseline-jar", "", "a second examples jar, a `path` (say, built before a change): its gonetpoll servers run in the same interleaved rounds as \"gonetpoll (baseline jar)\", for an A/B ratio")
 	flags.StringVar(&o.RepoDir, "repo", "", "repository root (set by benchmarks/run)")
 	flags.StringVar(&o.JDKDir, "jdk", "", "JDK 25 home (set by benchmarks/run)")
 	flags.StringVar(&o.BinDir, "bin", "", "directory of the Go programs (set by benchmarks/run)")

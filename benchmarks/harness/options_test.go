@@ -53,6 +53,32 @@ func TestScenarioAndServerLists(t *testing.T) {
 	}
 }
 
+func TestABaselineJarAddsAnABPartnerToEveryGonetpollServer(t *testing.T) {
+	o, err := parse(t, "--baseline-jar", "/old.jar", "--servers", "gonetpoll,epoll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := scenario("S2", o)
+	var names []string
+	for _, s := range s2.Servers {
+		names = append(names, s.Name+"@"+s.jar(o))
+	}
+	want := "gonetpoll (in handler)@/r/examples/target/gonetpoll-examples.jar," +
+		"gonetpoll (in handler) (baseline jar)@/old.jar," +
+		"epoll in-loop@/r/examples/target/gonetpoll-examples.jar," +
+		"epoll offloaded@/r/examples/target/gonetpoll-examples.jar"
+	if strings.Join(names, ",") != want {
+		t.Errorf("S2 servers %v", names)
+	}
+	if s2.Servers[1].Baseline || !s2.Servers[0].Baseline {
+		t.Errorf("only the current jar's gonetpoll is the ratios' numerator: %+v", s2.Servers)
+	}
+	argv, _ := serverCommand(s2.Servers[1], 8080, o)
+	if !strings.Contains(strings.Join(argv, " "), "-jar /old.jar blocking") {
+		t.Errorf("baseline command %v", argv)
+	}
+}
+
 func TestBadOptionsAreRejected(t *testing.T) {
 	cases := [][]string{
 		{"--scenarios", "S5"},

@@ -57,7 +57,7 @@ func serverCommand(spec ServerSpec, port int, o Options) (argv []string, env []s
 		env = append(env, "GOMAXPROCS=1")
 		return argv, env
 	}
-	argv = append(argv, filepath.Join(o.JDKDir, "bin", "java"), "-Xmx1g", "-jar", o.Jar)
+	argv = append(argv, filepath.Join(o.JDKDir, "bin", "java"), "-Xmx1g", "-jar", spec.jar(o))
 	argv = append(argv, spec.Command...)
 	argv = append(argv, "--port", strconv.Itoa(port), "--processors", "1", "--transport", spec.Key)
 	return argv, env
@@ -68,8 +68,8 @@ func serverCommand(spec ServerSpec, port int, o Options) (argv []string, env []s
 // *StartError.
 func StartServer(ctx context.Context, spec ServerSpec, o Options, logDir, name string) (*Server, error) {
 	if !spec.Go {
-		if _, err := os.Stat(o.Jar); err != nil {
-			return nil, &StartError{Reason: "examples jar not found: " + o.Jar + " (benchmarks/run builds it unless --no-build)"}
+		if _, err := os.Stat(spec.jar(o)); err != nil {
+			return nil, &StartError{Reason: "examples jar not found: " + spec.jar(o) + " (benchmarks/run builds it unless --no-build)"}
 		}
 	}
 	port, err := freePort()

@@ -58,6 +58,7 @@ type ServerSpec struct {
 	Go       bool     // the Go peer rather than the examples jar
 	Command  []string // the examples command and its own options, or the Go server's flags; no port
 	Baseline bool     // gonetpoll: the numerator of the scenario's ratios
+	Jar      string   // the examples jar of this server when it is not Options.Jar (--baseline-jar)
 }
 
 // transportKeys are the values of --servers.
@@ -132,10 +133,27 @@ func scenario(id string, o Options) Scenario {
 	}
 	var selected []ServerSpec
 	for _, s := range sc.Servers {
-		if o.wants(s.Key) {
-			selected = append(selected, s)
+		if !o.wants(s.Key) {
+			continue
+		}
+		selected = append(selected, s)
+		if s.Baseline && o.BaselineJar != "" {
+			// The same gonetpoll server from the other jar, right after it in every round: an A/B pair.
+			ab := s
+			ab.Name = s.Name + " (baseline jar)"
+			ab.Baseline = false
+			ab.Jar = o.BaselineJar
+			selected = append(selected, ab)
 		}
 	}
 	sc.Servers = selected
 	return sc
+}
+
+// jar is the examples jar that runs this server.
+func (s ServerSpec) jar(o Options) string {
+	if s.Jar != "" {
+		return s.Jar
+	}
+	return o.Jar
 }

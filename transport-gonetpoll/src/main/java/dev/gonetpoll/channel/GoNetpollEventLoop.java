@@ -22,6 +22,7 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import java.util.Arrays;
 import java.util.Queue;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -796,7 +797,14 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     /** What this loop serves, for the runtime's reports: its channels. */
     String describe() {
         AbstractGoNetpollChannel[] serving = channels; // (read from another thread: a snapshot)
-        return serving.length == 0 ? "event loop with no channel" : "event loop of " + Arrays.toString(serving);
+        if (serving.length == 0) {
+            return "event loop with no channel";
+        }
+        StringJoiner joined = new StringJoiner(", ", "event loop of ", "");
+        for (AbstractGoNetpollChannel ch : serving) {
+            joined.add(ch.toString());
+        }
+        return joined.toString();
     }
 
     @Override

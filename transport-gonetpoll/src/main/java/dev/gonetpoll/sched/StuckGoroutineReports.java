@@ -103,31 +103,27 @@ final class StuckGoroutineReports {
                 continue;
             }
             long ran = now - c.runningSince;
-            if (ran >= TimeUnit.MILLISECONDS.toNanos(REPORT_AFTER_MS)) {
+            if (ran >= TimeUnit.MILLISECONDS.toNanos(REPORT_AFTER_MS) && report(w, ran, now)) {
                 it.remove();
-                report(w, ran, now);
             }
         }
     }
 
-    private void report(Watch w, long ranNanos, long now) {
-        if (!logger.isWarnEnabled()) {
-            return;
-        }
+    /** Reports the watched goroutine if it is time; true when done with it, false to look again next round. */
+    private boolean report(Watch w, long ranNanos, long now) {
         Thread g = goroutineOf(w.continuation());
-        if (g == null || reported.containsKey(g)) {
-            return; // once per goroutine
+        if (!logger.isWarnEnabled() || g == null || reported.containsKey(g)) {
+            return true; // once per goroutine
         }
         if (now - lastReportNanos < TimeUnit.MILLISECONDS.toNanos(MIN_INTERVAL_MS)) {
-            return;
+            return false; // another report just went out: this one waits its turn
         }
         StackTraceElement[] where = g.getStackTrace();
         if (initialisesAClass(where)) {
             // A cold JVM loading and initialising classes: a one-time cost nobody can change, which
-            // pins the carrier (the JVM runs class initialisers with the carrier pinned). Handed off, not reported.
-            logger.debug("goroutine {} has run for {} ms initialising classes; its processor was handed off",
-                    g.getName(), TimeUnit.NANOSECONDS.toMillis(ranNanos));
-            return;
+            // pins the carrier (the JVM runs class initialisers with the carrier pinned). Not
+            // reported; if the goroutine is still stuck later, elsewhere, it is then.
+            return false;
         }
         reported.put(g, Boolean.TRUE);
         lastReportNanos = now;
@@ -144,6 +140,7 @@ final class StuckGoroutineReports {
                 + " switching: CPU-bound work, or a call that pins its carrier thread (native code, blocking file"
                 + " I/O, a DNS lookup). Wrap a call known to block in GoNetpoll.blocking(...) to hand the processor"
                 + " off at once. Reported once per goroutine; the stack trace below shows where it was.", stack);
+        return true;
     }
 
     private static boolean initialisesAClass(StackTraceElement[] stack) {

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,6 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -234,5 +241,64 @@ class SchedulerHandoffTest {
                 "C did not run while the pair was exchanging: " + exchangesWhenCRan.get() + " of "
                         + exchangesBeforeStop + " exchanges before C");
         assertEquals(0, s.ownershipViolationCount());
+    }
+
+    /** Spins for {@code millis}; a frame the report's stack trace must show. */
+    private static void spinForAWhile(long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void aGoroutineStillRunningAfterItsProcessorWasRetakenIsReportedOnceWithItsStack() throws Exception {
+        Logger log = Logger.getLogger(StuckGoroutineReports.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            Scheduler s = newScheduler(1);
+            s.describeGoroutinesWith(t -> "the test's spinner");
+            CountDownLatch spinning = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicReference<String> name = new AtomicReference<>();
+            s.go(() -> {
+                name.set(Thread.currentThread().getName());
+                spinning.countDown();
+                spinForAWhile(3 * StuckGoroutineReports.REPORT_AFTER_MS);
+                done.countDown();
+            });
+            assertTrue(spinning.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS));
+            CountDownLatch other = new CountDownLatch(1);
+            s.go(other::countDown); // work waits: the processor is retaken
+            assertTrue(other.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS));
+            assertTrue(done.await(WATCHDOG_MILLIS, TimeUnit.MILLISECONDS));
+            Thread.sleep(50); // the monitor's next rounds
+            List<LogRecord> warnings = records.stream()
+                    .filter(r -> r.getLevel() == Level.WARNING).toList();
+            assertEquals(1, warnings.size(), "one report per stuck goroutine: " + warnings);
+            LogRecord report = warnings.get(0);
+            assertTrue(report.getMessage().contains("goroutine " + name.get() + " (the test's spinner) has run for"),
+                    report.getMessage());
+            assertTrue(Arrays.stream(report.getThrown().getStackTrace())
+                            .anyMatch(e -> e.getMethodName().equals("spinForAWhile")),
+                    "the stack trace does not show where the goroutine was");
+        } finally {
+            log.removeHandler(capture);
+        }
     }
 }
