@@ -2,6 +2,7 @@ package dev.gonetpoll.grpc;
 
 import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
 import dev.gonetpoll.testing.Await;
+import dev.gonetpoll.testing.Bodies;
 import dev.gonetpoll.testing.LeakCheck;
 import dev.gonetpoll.testing.TestCertificates;
 import io.grpc.CallOptions;
@@ -33,11 +34,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Queue;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +55,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GoNetpollGrpcTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-    private static final int[] BODY_SIZES = {0, 1, 8 * 1024, 64 * 1024 + 7, 1024 * 1024};
 
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -151,20 +151,14 @@ class GoNetpollGrpcTest {
         assertTrue(server.awaitTermination(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "server terminated");
     }
 
-    private static byte[] body(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
-
     private static byte[] call(ManagedChannel channel, MethodDescriptor<byte[], byte[]> method, byte[] request) {
         return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(
                 TIMEOUT.toSeconds(), TimeUnit.SECONDS), request);
     }
 
     private static void assertEchoes(ManagedChannel channel) {
-        for (int size : BODY_SIZES) {
-            byte[] sent = body(size);
+        for (int size : Bodies.SIZES) {
+            byte[] sent = Bodies.random(size);
             assertArrayEquals(sent, call(channel, ECHO, sent), size + " bytes");
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
@@ -223,13 +217,9 @@ class GoNetpollGrpcTest {
      */
     @Test
     void withDirectExecutorABlockedMethodHoldsBackOnlyItsConnection() throws Exception {
-        slowEntered = new CountDownLatch(1);
-        releaseSlow = new CountDownLatch(1);
-        Server server = start(GoNetpollGrpc.serverBuilder(new InetSocketAddress("127.0.0.1", 0), group)
-                .directExecutor().addService(service(true)));
-        String target = "127.0.0.1:" + server.getPort();
-        ManagedChannel first = GoNetpollGrpc.channelBuilder(target, group).usePlaintext().build();
-        ManagedChannel second = GoNetpollGrpc.channelBuilder(target, group).usePlaintext().build();
+        Server server = startBlockingServer(NettyServerBuilder::directExecutor);
+        ManagedChannel first = plaintextChannel(server);
+        ManagedChannel second = plaintextChannel(server);
         try {
             assertSlowCallDoesNotHoldBack(first, second);
         } finally {
@@ -245,12 +235,8 @@ class GoNetpollGrpcTest {
      */
     @Test
     void withDirectExecutorCallsOverTheSameConnectionWaitForABlockedOne() throws Exception {
-        slowEntered = new CountDownLatch(1);
-        releaseSlow = new CountDownLatch(1);
-        Server server = start(GoNetpollGrpc.serverBuilder(new InetSocketAddress("127.0.0.1", 0), group)
-                .directExecutor().addService(service(true)));
-        ManagedChannel channel = GoNetpollGrpc.channelBuilder("127.0.0.1:" + server.getPort(), group)
-                .usePlaintext().build();
+        Server server = startBlockingServer(NettyServerBuilder::directExecutor);
+        ManagedChannel channel = plaintextChannel(server);
         try {
             CompletableFuture<byte[]> slow = CompletableFuture.supplyAsync(() -> call(channel, SLOW, new byte[0]));
             assertTrue(slowEntered.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the slow method started");
@@ -269,18 +255,26 @@ class GoNetpollGrpcTest {
     /** With a goroutine per task, even calls over the same connection do not wait for a blocked one. */
     @Test
     void withAGoroutinePerTaskABlockedMethodHoldsBackOnlyItsCall() throws Exception {
-        slowEntered = new CountDownLatch(1);
-        releaseSlow = new CountDownLatch(1);
-        Server server = start(GoNetpollGrpc.serverBuilder(new InetSocketAddress("127.0.0.1", 0), group)
-                .executor(GoNetpollGrpc.goroutinePerTask(group)).addService(service(false)));
-        ManagedChannel channel = GoNetpollGrpc.channelBuilder("127.0.0.1:" + server.getPort(), group)
-                .usePlaintext().build();
+        Server server = startBlockingServer(b -> b.executor(GoNetpollGrpc.goroutinePerTask(group)));
+        ManagedChannel channel = plaintextChannel(server);
         try {
             assertSlowCallDoesNotHoldBack(channel, channel);
         } finally {
             releaseSlow.countDown();
             stop(server, channel);
         }
+    }
+
+    /** A TCP server with Echo and Slow, Slow's latches reset; {@code executor} says where calls run. */
+    private static Server startBlockingServer(UnaryOperator<NettyServerBuilder> executor) {
+        slowEntered = new CountDownLatch(1);
+        releaseSlow = new CountDownLatch(1);
+        return start(executor.apply(GoNetpollGrpc.serverBuilder(new InetSocketAddress("127.0.0.1", 0), group))
+                .addService(service(false)));
+    }
+
+    private static ManagedChannel plaintextChannel(Server server) {
+        return GoNetpollGrpc.channelBuilder("127.0.0.1:" + server.getPort(), group).usePlaintext().build();
     }
 
     private static void assertSlowCallDoesNotHoldBack(ManagedChannel slowOver, ManagedChannel fastOver)

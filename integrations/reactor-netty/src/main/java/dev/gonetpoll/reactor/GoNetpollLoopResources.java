@@ -128,9 +128,12 @@ public final class GoNetpollLoopResources implements LoopResources {
             GoNetpollEventLoopGroup created = new GoNetpollEventLoopGroup(processors);
             if (group.compareAndSet(null, created)) {
                 g = created;
-                // A dispose that ran between our check and the CAS saw no group: shut ours down too.
+                // A dispose that ran between our check and the CAS saw no group: shut ours down too
+                // (unless a later dispose already did, with its own quiet period).
                 if (disposed.get()) {
-                    created.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                    if (!created.isShuttingDown()) {
+                        created.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                    }
                     checkNotDisposed();
                 }
             } else {

@@ -4,6 +4,7 @@ import dev.gonetpoll.channel.GoNetpollDomainSocketChannel;
 import dev.gonetpoll.channel.GoNetpollServerDomainSocketChannel;
 import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
+import dev.gonetpoll.testing.Bodies;
 import dev.gonetpoll.testing.LeakCheck;
 import dev.gonetpoll.testing.TestCertificates;
 import io.netty.buffer.Unpooled;
@@ -27,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Queue;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GoNetpollHttpTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-    private static final int[] BODY_SIZES = {0, 1, 8 * 1024, 64 * 1024 + 7, 1024 * 1024};
 
     private static GoNetpollLoopResources loops;
     private static ConnectionProvider connections;
@@ -77,12 +76,6 @@ class GoNetpollHttpTest {
                 .doOnConnected(c -> clientTypes.add(c.channel().getClass()));
     }
 
-    private static byte[] body(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
-
     private static byte[] post(HttpClient client, byte[] body) {
         return client.post()
                 .uri("/echo")
@@ -94,6 +87,13 @@ class GoNetpollHttpTest {
                 .block(TIMEOUT);
     }
 
+    private static void assertEchoes(HttpClient client, String how) {
+        for (int size : Bodies.SIZES) {
+            byte[] sent = Bodies.random(size);
+            assertArrayEquals(sent, post(client, sent), how + ", " + size + " bytes");
+        }
+    }
+
     @Test
     void echoesBodiesOverTcpOnGoNetpollChannels() {
         Queue<Class<? extends Channel>> accepted = new ConcurrentLinkedQueue<>();
@@ -102,10 +102,7 @@ class GoNetpollHttpTest {
         try {
             assertEquals(GoNetpollServerSocketChannel.class, server.channel().getClass());
             HttpClient client = client(connected).host("127.0.0.1").port(server.port());
-            for (int size : BODY_SIZES) {
-                byte[] sent = body(size);
-                assertArrayEquals(sent, post(client, sent), "echo of " + size + " bytes");
-            }
+            assertEchoes(client, "TCP");
         } finally {
             server.disposeNow(TIMEOUT);
         }
@@ -128,10 +125,7 @@ class GoNetpollHttpTest {
                     .secure(spec -> spec.sslContext(Http11SslContextSpec.forClient()
                             .configure(b -> b.trustManager(certificate.toTrustManagerFactory()))))
                     .host("localhost").port(server.port());
-            for (int size : BODY_SIZES) {
-                byte[] sent = body(size);
-                assertArrayEquals(sent, post(client, sent), "TLS echo of " + size + " bytes");
-            }
+            assertEchoes(client, "TLS");
         } finally {
             server.disposeNow(TIMEOUT);
         }
@@ -147,10 +141,7 @@ class GoNetpollHttpTest {
         try {
             assertEquals(GoNetpollServerDomainSocketChannel.class, server.channel().getClass());
             HttpClient client = client(connected).remoteAddress(() -> address);
-            for (int size : BODY_SIZES) {
-                byte[] sent = body(size);
-                assertArrayEquals(sent, post(client, sent), "Unix socket echo of " + size + " bytes");
-            }
+            assertEchoes(client, "Unix socket");
         } finally {
             server.disposeNow(TIMEOUT);
         }

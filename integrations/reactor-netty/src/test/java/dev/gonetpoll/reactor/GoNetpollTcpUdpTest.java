@@ -3,6 +3,7 @@ package dev.gonetpoll.reactor;
 import dev.gonetpoll.channel.GoNetpollDatagramChannel;
 import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
+import dev.gonetpoll.testing.Bodies;
 import dev.gonetpoll.testing.LeakCheck;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -22,7 +23,6 @@ import reactor.netty.udp.UdpServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,8 +67,7 @@ class GoNetpollTcpUdpTest {
         try {
             assertEquals(GoNetpollServerSocketChannel.class, server.channel().getClass());
             assertEquals(GoNetpollSocketChannel.class, client.channel().getClass());
-            byte[] sent = new byte[1024 * 1024];
-            new Random(1).nextBytes(sent);
+            byte[] sent = Bodies.random(1024 * 1024);
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             Mono<Void> echoed = client.inbound().receive().asByteArray()
                     .doOnNext(received::writeBytes)

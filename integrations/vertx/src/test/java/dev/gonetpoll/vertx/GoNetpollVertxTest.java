@@ -3,6 +3,7 @@ package dev.gonetpoll.vertx;
 import dev.gonetpoll.channel.GoNetpollDomainSocketChannel;
 import dev.gonetpoll.channel.GoNetpollEventLoop;
 import dev.gonetpoll.channel.GoNetpollEventLoopGroup;
+import dev.gonetpoll.testing.Bodies;
 import dev.gonetpoll.testing.LeakCheck;
 import dev.gonetpoll.testing.TestCertificates;
 import io.netty.channel.EventLoop;
@@ -38,7 +39,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Queue;
-import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,7 +62,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GoNetpollVertxTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-    private static final int[] BODY_SIZES = {0, 1, 8 * 1024, 64 * 1024 + 7, 1024 * 1024};
 
     private static Vertx vertx;
     private static GoNetpollEventLoopGroup group;
@@ -107,12 +106,6 @@ class GoNetpollVertxTest {
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
-    private static byte[] body(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
-
     @Test
     void vertxRunsOnOneGoNetpollGroup() {
         VertxInternal internal = (VertxInternal) vertx;
@@ -137,16 +130,20 @@ class GoNetpollVertxTest {
                 })).getBytes();
     }
 
+    private static void assertEchoes(HttpClient client, String host, int port, String how) {
+        for (int size : Bodies.SIZES) {
+            byte[] sent = Bodies.random(size);
+            assertArrayEquals(sent, post(client, host, port, sent), how + ", " + size + " bytes");
+        }
+        assertNoProblems();
+    }
+
     @Test
     void httpEchoesBodies() {
         HttpServer server = await(echoServer(new HttpServerOptions()).listen(0, "127.0.0.1"));
         HttpClient client = vertx.createHttpClient();
         try {
-            for (int size : BODY_SIZES) {
-                byte[] sent = body(size);
-                assertArrayEquals(sent, post(client, "127.0.0.1", server.actualPort(), sent), size + " bytes");
-            }
-            assertNoProblems();
+            assertEchoes(client, "127.0.0.1", server.actualPort(), "TCP");
         } finally {
             await(client.close());
             await(server.close());
@@ -167,11 +164,7 @@ class GoNetpollVertxTest {
                 .setVerifyHost(true)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(certificate.getCertificatePEM()))));
         try {
-            for (int size : BODY_SIZES) {
-                byte[] sent = body(size);
-                assertArrayEquals(sent, post(client, "localhost", server.actualPort(), sent), "TLS, " + size + " bytes");
-            }
-            assertNoProblems();
+            assertEchoes(client, "localhost", server.actualPort(), "TLS");
         } finally {
             await(client.close());
             await(server.close());
@@ -191,7 +184,7 @@ class GoNetpollVertxTest {
         try {
             NetSocket socket = await(client.connect(address));
             channelTypes.add(((NetSocketInternal) socket).channelHandlerContext().channel().getClass());
-            byte[] sent = body(1024 * 1024);
+            byte[] sent = Bodies.random(1024 * 1024);
             Buffer received = Buffer.buffer();
             CompletableFuture<Void> allBack = new CompletableFuture<>();
             socket.handler(chunk -> {
