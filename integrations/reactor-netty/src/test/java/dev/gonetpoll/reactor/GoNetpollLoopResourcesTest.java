@@ -8,6 +8,7 @@ import dev.gonetpoll.channel.GoNetpollServerSocketChannel;
 import dev.gonetpoll.channel.GoNetpollSocketChannel;
 import dev.gonetpoll.testing.Await;
 import dev.gonetpoll.testing.LeakCheck;
+import dev.gonetpoll.testing.OpenDescriptors;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -109,9 +110,20 @@ class GoNetpollLoopResourcesTest {
         assertTrue(e.getMessage().contains("unused") && e.getMessage().contains("disposed"), e.getMessage());
     }
 
-    /** After Reactor's own disposal of server and pool, nothing is registered; then the group terminates. */
+    /**
+     * After Reactor's own disposal of server and pool, nothing is registered; then the group terminates,
+     * and the process has as many descriptors open as before (counted around a second run: the first
+     * also opens jar files that stay open).
+     */
     @Test
     void disposalAfterServerAndPoolLeavesNoDescriptorAndNoLoop() {
+        serveOneRequestAndDispose();
+        long before = OpenDescriptors.count();
+        serveOneRequestAndDispose();
+        assertEquals(before, OpenDescriptors.count(), "open descriptors of the process");
+    }
+
+    private static void serveOneRequestAndDispose() {
         GoNetpollLoopResources loops = GoNetpollLoopResources.create("life", 1);
         ConnectionProvider pool = ConnectionProvider.create("life", 4);
         DisposableServer server = HttpServer.create().runOn(loops).host("127.0.0.1").port(0)
