@@ -11,8 +11,8 @@ import java.time.Duration;
 
 /**
  * A Spring Boot WebFlux application whose Reactor Netty server runs on gonetpoll. The only gonetpoll
- * code is the {@link ReactorResourceFactory} bean below: Spring Boot gives it to its Netty web server
- * (and to WebClient), so every connection is served in a goroutine of its own, and
+ * code is the {@link ReactorResourceFactory} bean below: Spring Boot gives it to its Netty web server,
+ * so every connection is served in a goroutine of its own, and
  * {@link ItemController}'s JDBC endpoint may block without offloading.
  */
 @SpringBootApplication
