@@ -25,7 +25,7 @@ final class StuckGoroutineReports {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(StuckGoroutineReports.class);
 
-    static final long REPORT_AFTER_MS = 100;
+    static final long REPORT_AFTER_MS = 250;
     static final long MIN_INTERVAL_MS = 1_000;
     /** More goroutines than this watched at once are not reported individually (the cap's WARN covers them). */
     private static final int MAX_WATCHED = 1024;
