@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * A Netty {@link EventLoop} whose tasks, timers and channel I/O all run inside one goroutine (a
@@ -49,7 +50,12 @@ import java.util.concurrent.locks.LockSupport;
  *       work done since it was armed; see {@link #quietCheckArmed}). The goroutine exits instead of
  *       staying parked, so an idle connection costs no goroutine (no stack chunk, no thread-locals of its own);
  *       its descriptors stay armed with the loop's {@link #ioWaiter}, which starts a new goroutine
- *       when one becomes ready. The loop stays live: group shutdown reaches it.</li>
+ *       when one becomes ready. The loop stays live: group shutdown reaches it. A loop woken after
+ *       a whole delay of dormancy (a connection used now and then) goes dormant again at its first
+ *       quiet park ({@link #wokeSporadically}): its goroutine goes back to the scheduler's free list
+ *       at once, ready for the next such wake-up, so a burst of N sporadic connections costs about as
+ *       many goroutines as run at the same moment, not N new ones with cold thread-locals. One woken
+ *       sooner is in active use and keeps the whole delay.</li>
  * </ul>
  * Either way the goroutine sets IDLE, then re-checks what may have slipped in (a task, a wake-up that
  * cleared {@link #parked} while it still looked RUNNING, shutdown) and takes the loop back
@@ -129,6 +135,9 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
      * a server's loops are (an array-backed MPSC queue keeps a chunk of about 4 KiB per loop).
      */
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** The goroutine's body and what runs instead when it cannot start, allocated once. */
+    private final Runnable body = this::run;
+    private final Consumer<Throwable> cannotStart = this::cannotStartGoroutine;
     /** The waiter this loop's channels arm their descriptors with: readiness wakes the loop. */
     private final PollWaiter ioWaiter = this::wakeFromCarrier;
     private final AtomicInteger gState = new AtomicInteger(G_IDLE);
@@ -164,6 +173,10 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
     private boolean quietCheckArmed;
     private long quietCheckDeadline;
     private boolean workedSinceQuietCheck;
+    /** When the loop last went dormant, 0 if it was not dormant; read by the next goroutine. */
+    private long dormantSince;
+    /** This goroutine was started after a whole dormancy delay: it goes dormant at its first quiet park. */
+    private boolean wokeSporadically;
     private volatile long quietPeriodNanos;
     private volatile long shutdownTimeoutNanos;
     private long shutdownStartNanos;
@@ -295,22 +308,39 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         try {
             if (group.loopStarted(this)) {
                 try {
-                    scheduler.go(this::run);
+                    // The goroutine is taken when a processor gets to the start (see Scheduler.goLater):
+                    // many loops woken at once then share the few goroutines that free up in turn.
+                    scheduler.goLater(body, cannotStart);
                     return;
                 } catch (Throwable e) {
                     group.loopStopped(this);
                     throw e;
                 }
             }
-        } catch (RejectedExecutionException e) {
-            // the scheduler stopped after the group's check
-        } catch (Throwable cannotStart) {
-            // Out of memory, say: no goroutine for this loop. Its work (a queued task, I/O whose
-            // readiness was already taken from the descriptor) cannot wait for a wake-up that will
-            // not come, so the loop ends cleanly rather than stay RUNNING with nobody to run it.
-            Failures.error(logger, "gonetpoll: cannot start a goroutine for an event loop; the loop shuts down", cannotStart);
+        } catch (Throwable e) {
+            noGoroutine(e);
+            return;
         }
         runLastPass();
+    }
+
+    /**
+     * No goroutine could be started for this loop: the group's scheduler stopped, or out of memory. Its
+     * work (a queued task, I/O whose readiness was already taken from the descriptor) cannot wait for
+     * a wake-up that will not come, so the loop ends cleanly rather than stay RUNNING with nobody to
+     * run it: its last pass runs.
+     */
+    private void noGoroutine(Throwable cause) {
+        if (!(cause instanceof RejectedExecutionException)) {
+            Failures.error(logger, "gonetpoll: cannot start a goroutine for an event loop; the loop shuts down", cause);
+        }
+        runLastPass();
+    }
+
+    /** {@link Scheduler#goLater}'s fallback: the start was queued, but no goroutine could be had then. */
+    private void cannotStartGoroutine(Throwable cause) {
+        group.loopStopped(this);
+        noGoroutine(cause);
     }
 
     /**
@@ -373,6 +403,11 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
         thread = Thread.currentThread();
         parked.set(false); // may be left set by a goroutine that went dormant
         quietCheckArmed = false; // a new goroutine starts a new quiet period
+        long since = dormantSince;
+        if (since != 0) {
+            dormantSince = 0;
+            wokeSporadically = System.nanoTime() - since >= group.dormantAfterNanos();
+        }
         int busyPasses = 0;
         try {
             for (;;) {
@@ -494,7 +529,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             return PARK_READY;
         }
         long dormantAfter = group.dormantAfterNanos();
-        if (dormantAfter == 0 && state.get() == ST_ACTIVE) {
+        if ((dormantAfter == 0 || wokeSporadically) && state.get() == ST_ACTIVE) {
             return PARK_QUIET;
         }
         // The clock is read only when a deadline must be computed: a scheduled task, the wake timer
@@ -542,6 +577,8 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             stopWakeTimer();
         }
         thread = null;
+        wokeSporadically = false;
+        dormantSince = System.nanoTime(); // (published to the next goroutine by the G_IDLE store)
         gState.set(G_IDLE);
         // A waker that came before G_IDLE saw RUNNING and only cleared parked (its unpark reaches
         // this exiting goroutine): take the loop back. One that comes later starts a new goroutine.
@@ -550,6 +587,7 @@ public final class GoNetpollEventLoop extends AbstractScheduledEventExecutor imp
             thread = Thread.currentThread();
             parked.set(false);
             quietCheckArmed = false;
+            dormantSince = 0; // in use after all: the whole delay again
             return false;
         }
         return true;

@@ -171,6 +171,11 @@ public final class GoNetpollEventLoopGroup extends AbstractEventExecutorGroup im
         return scheduler.handoffCount();
     }
 
+    /** Goroutines (virtual threads) the group's scheduler created so far (for tests). */
+    long createdGoroutineCount() {
+        return scheduler.createdGoroutineCount();
+    }
+
     /** Descriptors registered with the shared epoll instance (for diagnostics and tests). */
     public int registeredFdCount() {
         return netpoller.registeredCount();

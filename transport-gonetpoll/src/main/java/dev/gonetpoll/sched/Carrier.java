@@ -149,7 +149,9 @@ final class Carrier extends SchedulerThread {
                 }
                 try {
                     Runnable g = findRunnable();
-                    if (g != null) {
+                    if (g instanceof Scheduler.GoroutineStart start) {
+                        start.run(); // in scheduler code: the goroutine it takes goes to runnext
+                    } else if (g != null) {
                         runGoroutine(g);
                     } else if (processor != null) {
                         // stopping with nothing left to run

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -134,6 +135,7 @@ public final class Scheduler extends ForkJoinPool implements Executor {
     private final CountDownLatch carriersExited = new CountDownLatch(1);
     private final AtomicBoolean carrierCapReported = new AtomicBoolean();
     private final LongAdder handoffs = new LongAdder();
+    private final LongAdder goroutinesCreated = new LongAdder();
     private final AtomicInteger ownershipViolations = new AtomicInteger();
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final AtomicInteger timerHeapRoundRobin = new AtomicInteger();
@@ -226,6 +228,49 @@ public final class Scheduler extends ForkJoinPool implements Executor {
         }
         if (!free.take(task)) {
             goroutines.newThread(new FreeGoroutines.PooledGoroutine(free, task)).start();
+            goroutinesCreated.increment();
+        }
+    }
+
+    /**
+     * Runs {@code task} in a goroutine that is taken (from the free list, or created) only when a
+     * carrier gets to it in the run queues, not now. Go's newproc queues the new goroutine, which
+     * costs little there; here a goroutine is a virtual thread, and a burst of starts (many dormant
+     * loops woken by one netpoll) would otherwise take one each at once. Started in turn, a task that
+     * ends quickly gives its goroutine back to the free list before the next start takes one.
+     *
+     * @param cannotStart runs (on a carrier: it must be short and must not block) instead of the task
+     *                    if no goroutine can be started then (the scheduler stopped, out of memory)
+     * @throws RejectedExecutionException if the scheduler has stopped
+     */
+    public void goLater(Runnable task, Consumer<Throwable> cannotStart) {
+        if (state.get() != RUNNING) {
+            throw new RejectedExecutionException("the scheduler " + name + " is shut down");
+        }
+        execute(new GoroutineStart(task, cannotStart));
+    }
+
+    /** A start queued by {@link #goLater}; carriers run it themselves, in scheduler code. */
+    final class GoroutineStart implements Runnable {
+        private final Runnable task;
+        private final Consumer<Throwable> cannotStart;
+
+        GoroutineStart(Runnable task, Consumer<Throwable> cannotStart) {
+            this.task = task;
+            this.cannotStart = cannotStart;
+        }
+
+        @Override
+        public void run() {
+            try {
+                go(task); // the goroutine goes to runnext: it runs next, on this processor
+            } catch (Throwable failure) {
+                try {
+                    cannotStart.accept(failure);
+                } catch (Throwable again) {
+                    Failures.error(logger, "gonetpoll: a goroutine that could not start could not be given up either", again);
+                }
+            }
         }
     }
 
@@ -236,7 +281,13 @@ public final class Scheduler extends ForkJoinPool implements Executor {
     public Thread newGoroutine(Runnable task) {
         Thread g = goroutines.newThread(task);
         g.start();
+        goroutinesCreated.increment();
         return g;
+    }
+
+    /** Goroutines (virtual threads) created so far, as opposed to free ones handed a new task. */
+    public long createdGoroutineCount() {
+        return goroutinesCreated.sum();
     }
 
     /** Free goroutines waiting for a task (for tests and diagnostics). */

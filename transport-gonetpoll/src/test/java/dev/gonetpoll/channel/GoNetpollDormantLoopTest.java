@@ -164,6 +164,37 @@ class GoNetpollDormantLoopTest {
     }
 
     @Test
+    void aBurstOfWakeUpsOfSporadicConnectionsReusesGoroutinesInsteadOfCreatingOnePerConnection() throws Exception {
+        // Issue 14: one message on each of many dormant connections at once. Each woken loop goes
+        // dormant again as soon as it is quiet, so its goroutine serves the next wake-up: the burst
+        // creates about as many goroutines as run at one moment, not one per connection.
+        int connections = 400;
+        long delayMillis = 50;
+        EchoServer server = new EchoServer(1, delayMillis);
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Socket s = server.connect();
+            roundTrip(s, new byte[] {(byte) i});
+            sockets.add(s);
+        }
+        await(() -> server.accepted.size() == connections
+                && server.accepted.stream().noneMatch(ch -> loopOf(ch).hasGoroutine()), "every loop to go dormant");
+        Thread.sleep(3 * delayMillis); // dormant for more than a whole delay: sporadic connections
+        long createdBefore = server.group.createdGoroutineCount();
+        for (Socket s : sockets) {
+            s.getOutputStream().write(7);
+        }
+        for (Socket s : sockets) {
+            assertEquals(7, s.getInputStream().read());
+        }
+        long created = server.group.createdGoroutineCount() - createdBefore;
+        assertTrue(created <= connections / 10, "a burst of " + connections + " wake-ups created " + created
+                + " goroutines");
+        await(() -> server.accepted.stream().noneMatch(ch -> loopOf(ch).hasGoroutine()),
+                "every loop to be dormant again");
+    }
+
+    @Test
     void aTaskStartsAGoroutineForADormantLoop() throws Exception {
         EchoServer server = new EchoServer(1, 10);
         Socket client = server.connect();
