@@ -6,9 +6,10 @@ import dev.gonetpoll.poll.ReadyList;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -60,10 +61,26 @@ final class Carrier extends SchedulerThread {
     private volatile long handedWord;
     private volatile boolean handedSpinning;
 
-    /** The goroutine (its continuation) running on this carrier, for the monitor's report; null between runs. */
-    volatile Runnable running;
-    /** Monotonic time the current goroutine run started; with {@link #running}. */
-    volatile long runningSince;
+    /**
+     * The goroutine (its continuation) running on this carrier, null between runs, and how many runs
+     * started so far: for the monitor's report, which tells one long run from several by the count.
+     * Written with release stores and read racily: a fence per goroutine run would cost more than
+     * the report is worth.
+     */
+    private Runnable running;
+    private long runs;
+    private static final VarHandle RUNNING;
+    private static final VarHandle RUNS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RUNNING = lookup.findVarHandle(Carrier.class, "running", Runnable.class);
+            RUNS = lookup.findVarHandle(Carrier.class, "runs", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** True while this carrier is (about to be) blocked in epoll_wait. */
     volatile boolean polling;
 
@@ -175,8 +192,8 @@ final class Carrier extends SchedulerThread {
             resetSpinning();
         }
         owned = p.enterGoroutine(owned);
-        runningSince = System.nanoTime();
-        running = g;
+        RUNS.setRelease(this, runs + 1);
+        RUNNING.setRelease(this, g);
         inGoroutine = true;
         try {
             g.run();
@@ -186,7 +203,7 @@ final class Carrier extends SchedulerThread {
             Failures.error(logger, "gonetpoll carrier: running a goroutine failed", failure);
         } finally {
             inGoroutine = false;
-            running = null;
+            RUNNING.setRelease(this, null);
         }
         // The goroutine may have changed processor (blocking region) or lost it (retake).
         p = processor;
@@ -457,16 +474,20 @@ final class Carrier extends SchedulerThread {
         scheduler.wakep();
     }
 
-    /** For diagnostics and tests: how long the current goroutine has run, 0 if none runs. */
-    long runningNanos(long now) {
-        return running == null ? 0 : now - runningSince;
+    /** The goroutine running on this carrier now, null if none (a racy read, for the monitor). */
+    Runnable runningGoroutine() {
+        return (Runnable) RUNNING.getOpaque(this);
+    }
+
+    /** How many goroutine runs this carrier has started (a racy read, for the monitor). */
+    long runCount() {
+        return (long) RUNS.getOpaque(this);
     }
 
     @Override
     public String toString() {
         Processor p = processor;
         return getName() + "[" + (p == null ? "no processor" : "p" + p.id) + (polling ? ", polling" : "")
-                + (running != null ? ", running a goroutine for "
-                        + TimeUnit.NANOSECONDS.toMillis(runningNanos(System.nanoTime())) + " ms" : "") + "]";
+                + (runningGoroutine() != null ? ", running a goroutine" : "") + "]";
     }
 }

@@ -187,9 +187,10 @@ final class Monitor {
             boolean globalWaits = !scheduler.global.isEmpty();
             if (p.hasWork(now) || globalWaits && scheduler.idle.size() == 0) {
                 Carrier stuck = p.owner;
-                Runnable goroutine = stuck == null ? null : stuck.running;
+                Runnable goroutine = stuck == null ? null : stuck.runningGoroutine();
+                long run = stuck == null ? 0 : stuck.runCount();
                 if (scheduler.retake(p, word)) {
-                    reports.retaken(p, stuck, goroutine, held);
+                    reports.retaken(p, stuck, goroutine, run, now, held);
                     acted = true;
                 } else if (p.timers.runDue(now, false, dueTimers) > 0) {
                     // No carrier to hand it to (the cap): at least its timers fire, readying their

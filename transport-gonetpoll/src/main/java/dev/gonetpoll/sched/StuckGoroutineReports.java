@@ -51,8 +51,12 @@ final class StuckGoroutineReports {
         }
     };
 
-    /** A carrier whose processor was retaken while it ran {@code continuation}. */
-    private record Watch(Processor processor, Carrier carrier, Runnable continuation, long retakenAfterNanos) {
+    /**
+     * A carrier whose processor was retaken while it ran {@code continuation} (its run number
+     * {@code run}, which started about {@code startedAt}).
+     */
+    private record Watch(Processor processor, Carrier carrier, Runnable continuation, long run, long startedAt,
+                         long retakenAfterNanos) {
     }
 
     private final Scheduler scheduler;
@@ -77,10 +81,13 @@ final class StuckGoroutineReports {
         }
     }
 
-    /** Processor {@code p} was retaken from {@code carrier}, which had run {@code continuation} for {@code heldNanos}. */
-    void retaken(Processor p, Carrier carrier, Runnable continuation, long heldNanos) {
+    /**
+     * Processor {@code p} was retaken at {@code now} from {@code carrier}, whose run {@code run} of
+     * {@code continuation} had held it for {@code heldNanos} (as far as the monitor saw).
+     */
+    void retaken(Processor p, Carrier carrier, Runnable continuation, long run, long now, long heldNanos) {
         if (carrier != null && continuation != null && watched.size() < MAX_WATCHED) {
-            watched.add(new Watch(p, carrier, continuation, heldNanos));
+            watched.add(new Watch(p, carrier, continuation, run, now - heldNanos, heldNanos));
         }
     }
 
@@ -94,7 +101,7 @@ final class StuckGoroutineReports {
         for (Iterator<Watch> it = watched.iterator(); it.hasNext(); ) {
             Watch w = it.next();
             Carrier c = w.carrier();
-            if (c.running != w.continuation()) {
+            if (c.runCount() != w.run() || c.runningGoroutine() != w.continuation()) {
                 it.remove(); // it let go in time: the hand-off was enough
                 if (logger.isDebugEnabled()) {
                     logger.debug("processor p{} was retaken from {} after {} ms; its goroutine has let go since",
@@ -102,7 +109,7 @@ final class StuckGoroutineReports {
                 }
                 continue;
             }
-            long ran = now - c.runningSince;
+            long ran = now - w.startedAt();
             if (ran >= TimeUnit.MILLISECONDS.toNanos(REPORT_AFTER_MS) && report(w, ran, now)) {
                 it.remove();
             }
